@@ -10,6 +10,9 @@ rtdd="$O/bin/rtdd"
 
 step() { printf '\n== %s\n' "$*"; }
 
+step "admission: an ADAS ECU (RT guest, net and blk driver domains, infotainment) -> RTDS interfaces and xl configs"
+"$rtdd" plan examples/adas-ecu.yaml -o "$out/adas-ecu-plan"
+
 step "hypervisor seam: rtdd-simhv with two domains sharing granted pages and event channels"
 "$rtdd" bench hv --quick --out "$out"
 

@@ -148,7 +148,8 @@ struct rtdd_xs_ops {
 	int (*write)(rtdd_hv *hv, rtdd_xs_txn t, const char *path,
 		     const void *val, size_t len);
 	int (*mkdir)(rtdd_hv *hv, rtdd_xs_txn t, const char *path);
-	/* Removes the node and its children; -ENOENT if absent. */
+	/* Removes the node and its children. An absent node: -ENOENT, but
+	 * Xen 4.17's xenstored answers 0 when its parent exists. */
 	int (*rm)(rtdd_hv *hv, rtdd_xs_txn t, const char *path);
 	/* *names_out: array of *n_out pointers into the same malloc block. */
 	int (*directory)(rtdd_hv *hv, rtdd_xs_txn t, const char *path,
@@ -196,11 +197,14 @@ struct rtdd_evtchn_ops {
 	int (*open)(rtdd_hv *hv, rtdd_evtchn **ev_out);
 	void (*close)(rtdd_evtchn *ev); /* unbinds every port; NULL ignored */
 	int (*fd)(rtdd_evtchn *ev);	/* pollable, POLLIN when pending */
-	/* -ESRCH: no such remote domain. */
+	/* -ESRCH: no such remote domain (sim; Xen allocates the port and it
+	 * stays unbound). */
 	int (*alloc_unbound)(rtdd_evtchn *ev, rtdd_domid remote,
 			     rtdd_port *port_out);
-	/* -EINVAL: remote port not unbound-for-us; -ESRCH: no domain;
-	 * -EBUSY: remote port already bound. */
+	/* A freshly bound port may report one spurious event on Xen (Xen
+	 * marks it pending at bind): callers treat events as hints.
+	 * -EINVAL: remote port not unbound-for-us; -ESRCH: no domain;
+	 * -EBUSY: remote port already bound (Xen: -EINVAL). */
 	int (*bind_interdomain)(rtdd_evtchn *ev, rtdd_domid remote,
 				rtdd_port remote_port, rtdd_port *port_out);
 	int (*unbind)(rtdd_evtchn *ev, rtdd_port port); /* -ENOENT: not ours */
@@ -231,6 +235,9 @@ struct rtdd_evtchn_ops {
  * copy performs a batch of grant copies (GNTTABOP_copy). Each segment gets
  * its own status (0 or -errno as for map); the call returns 0 when the batch
  * was submitted (look at the statuses) or -errno when it could not be.
+ *
+ * Local-to-local segments are -EINVAL on Xen (gntdev needs a grant on
+ * one side) and copied on sim: do not rely on them.
  *
  * Thread safety: all grant calls of one context are thread-safe.
  */

@@ -484,12 +484,13 @@ void rtdd__xsd_fire_now(struct rtdd_xsd *x, const char *path, bool exact,
 			const struct rtdd_xs_perm *old, unsigned nold)
 {
 	bool special = path[0] == '@';
-	struct xsd_conn *c;
+	struct xsd_conn *c, *next;
 
-	for (c = x->conns; c; c = c->next) {
+	for (c = x->conns; c; c = next) {
 		struct xsd_watch *w;
 		int allowed = -1; /* not yet known */
 
+		next = c->next; /* c may close (out of memory) */
 		if (c->dead)
 			continue;
 		for (w = c->watches; w; w = w->next) {
@@ -526,6 +527,8 @@ void rtdd__xsd_fire_now(struct rtdd_xsd *x, const char *path, bool exact,
 					ev++;
 			}
 			rtdd__xsd_event(c, ev, w->token);
+			if (c->dead)
+				break; /* its watches are gone */
 		}
 	}
 }

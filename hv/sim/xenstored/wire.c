@@ -80,11 +80,11 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 	if (!*s)
 		return -EINVAL;
 	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
+		unsigned long digit = (unsigned long)(*s - '0');
+
+		if (*s < '0' || *s > '9' || v > (max - digit) / 10)
 			return -EINVAL;
-		v = v * 10 + (unsigned long)(*s - '0');
-		if (v > max)
-			return -EINVAL;
+		v = v * 10 + digit;
 	}
 	*out = v;
 	return 0;
@@ -375,6 +375,8 @@ static int h_watch(struct msg *m)
 	if (rc)
 		return rc;
 	ack(m);
+	if (m->r.conn->dead)
+		return 0; /* out of memory queueing the reply */
 	/* Fire once at once: simplifies clients (xenstored's do_watch()). */
 	for (w = m->r.conn->watches; w->next; w = w->next)
 		;
