@@ -57,8 +57,9 @@ static int dd_tasks(const struct rtdd_manifest *m, size_t dd,
 			if (j < g->nvbds) {
 				io = &g->vbds[j].io;
 				be = g->vbds[j].backend;
-				snprintf(label, sizeof(label), "vbd:%.12s/%.10s",
-					 g->name, g->vbds[j].vdev);
+				snprintf(label, sizeof(label),
+					 "vbd:%.12s/%.10s", g->name,
+					 g->vbds[j].vdev);
 			} else {
 				const struct rtdd_mf_vif *v =
 					&g->vifs[j - g->nvbds];

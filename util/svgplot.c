@@ -5,10 +5,10 @@
 
 #include "rtdd/svgplot.h"
 
-#define W 900
+#define W 1180
 #define H 540
 #define ML 80 /* margins */
-#define MR 220
+#define MR 440
 #define MT 50
 #define MB 60
 

@@ -151,7 +151,8 @@ static int xs_get_perms_op(rtdd_hv *hv, rtdd_xs_txn t, const char *path,
 	}
 	for (unsigned i = 0; i < n; i++) {
 		p[i].domid = (rtdd_domid)xp[i].id;
-		p[i].perms = (uint8_t)(xp[i].perms & (XS_PERM_READ | XS_PERM_WRITE));
+		p[i].perms =
+			(uint8_t)(xp[i].perms & (XS_PERM_READ | XS_PERM_WRITE));
 	}
 	free(xp);
 	*perms_out = p;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -43,7 +44,7 @@ int rtdd_simhv_start(const char *dir, const char *simhv_bin,
 		     const char *log_path, pid_t *pid_out)
 {
 	int rc, status, pipefd[2];
-	pid_t pid;
+	pid_t pid, parent;
 
 	if (!dir || !*dir)
 		return -EINVAL;
@@ -53,6 +54,7 @@ int rtdd_simhv_start(const char *dir, const char *simhv_bin,
 		simhv_bin = "rtdd-simhv";
 	if (pipe2(pipefd, O_CLOEXEC))
 		return -errno;
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		rc = -errno;
@@ -63,6 +65,10 @@ int rtdd_simhv_start(const char *dir, const char *simhv_bin,
 	if (pid == 0) {
 		int err;
 
+		/* our simhv ends with us (SIGTERM: it cleans up) */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(0);
 		close(pipefd[0]);
 		if (log_path) {
 			int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND,

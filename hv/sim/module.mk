@@ -29,3 +29,5 @@ $(O)/tests/test_sim_hv $(O)/tests/test_sim_twoproc $(O)/tests/test_sim_crash: $(
 else
 SKIPPED += "tests/sim (simhv): needs cmocka (libcmocka-dev)"
 endif
+# tests/unit/hv_conformance on simhv, as dom0 and as a domU
+SCRIPT_TESTS += tests/sim/conformance.sh

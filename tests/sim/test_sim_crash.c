@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -276,6 +277,42 @@ static int run_cli(const char *args, char *out, size_t size)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* Ctrl-C on `run` destroys the domain and exits 128 + SIGINT. */
+static void test_cli_interrupt(void)
+{
+	struct rtdd_dom_info *doms;
+	char bin[4096];
+	bool up = false;
+	unsigned n;
+	int status;
+	pid_t kid;
+
+	simhv_fixture_bin(bin, sizeof(bin));
+	kid = fork();
+	if (kid == 0) {
+		execl(bin, bin, "run", "--name", "sleeper", "--", "sleep", "30",
+		      (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 1000 && !up; i++) {
+		assert_int_equal(rtdd_simhv_domain_list(fx.dom0, &doms, &n), 0);
+		for (unsigned k = 0; k < n; k++)
+			up |= !strcmp(doms[k].name, "sleeper");
+		free(doms);
+		if (!up)
+			usleep(10000);
+	}
+	assert_true(up);
+	assert_int_equal(kill(kid, SIGINT), 0);
+	assert_int_equal(waitpid(kid, &status, 0), kid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 128 + SIGINT);
+	assert_int_equal(rtdd_simhv_domain_list(fx.dom0, &doms, &n), 0);
+	for (unsigned k = 0; k < n; k++)
+		assert_string_not_equal(doms[k].name, "sleeper");
+	free(doms);
+}
+
 static void test_cli(void **state)
 {
 	char out[8192];
@@ -294,6 +331,7 @@ static void test_cli(void **state)
 				 NULL, 0),
 			 0);
 	assert_int_equal(run_cli("run --vcpus 0 -- true", NULL, 0), 2);
+	test_cli_interrupt();
 	assert_int_equal(run_cli("list", out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "Domain-0"));
 	assert_null(strstr(out, "boom")); /* crashed and cleaned */

@@ -3,11 +3,13 @@
  * Every op of rtdd/hv.h on rtdd-simhv, one process acting as several
  * domains ("sim:N"), with Xen's errno for each refusal.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -78,7 +80,13 @@ static void test_open(void **state)
 	assert_string_equal(rtdd_hv_name(h1), "sim");
 	assert_int_equal(rtdd_hv_domid(h1), d1);
 	assert_int_equal(rtdd_hv_domid(fx.dom0), 0);
+	assert_int_equal(rtdd_hv_features(fx.dom0) & want, want);
+	/* a domU cannot use domctls, as a probe on Xen would find */
+	want &= ~(uint32_t)(RTDD_HV_F_DOMINFO | RTDD_HV_F_SCHED_RTDS);
 	assert_int_equal(rtdd_hv_features(h1) & want, want);
+	assert_int_equal(rtdd_hv_features(h1) &
+				 (RTDD_HV_F_DOMINFO | RTDD_HV_F_SCHED_RTDS),
+			 0);
 
 	/* no such domain: -ENOENT and a message saying what to do */
 	assert_int_equal(rtdd_hv_open("sim:999", &hv, &err), -ENOENT);
@@ -386,6 +394,76 @@ static void test_evtchn(void **state)
 	rtdd_evtchn_close(e1);
 }
 
+/* notify is thread-safe on one handle, grant calls on one context, and
+ * the two do not deadlock against each other. */
+struct notifier {
+	rtdd_evtchn *ev;
+	rtdd_port port;
+	int errors;
+};
+
+static void *notify_thread(void *arg)
+{
+	struct notifier *n = arg;
+
+	for (int i = 0; i < 3000; i++)
+		if (rtdd_evtchn_notify(n->ev, n->port))
+			n->errors++;
+	return NULL;
+}
+
+static void *grant_thread(void *arg)
+{
+	int *errors = arg;
+
+	for (int i = 0; i < 200; i++) {
+		rtdd_gref ref;
+		void *a, *m;
+
+		if (rtdd_gnt_share_pages(h2, d1, 1, false, &a, &ref) ||
+		    rtdd_gnt_map_refs(h1, d2, 1, &ref, false, &m) ||
+		    rtdd_gnt_unmap(h1, m, 1) ||
+		    rtdd_gnt_unshare_pages(h2, a, 1))
+			(*errors)++;
+	}
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	struct notifier n[2];
+	rtdd_evtchn *e1, *e2;
+	rtdd_port p1, p2, p;
+	pthread_t th[3];
+	int gerr = 0, got = 0;
+
+	(void)state;
+	assert_int_equal(rtdd_evtchn_open(h1, &e1), 0);
+	assert_int_equal(rtdd_evtchn_open(h2, &e2), 0);
+	assert_int_equal(rtdd_evtchn_alloc_unbound(e1, d2, &p1), 0);
+	assert_int_equal(rtdd_evtchn_bind_interdomain(e2, d1, p1, &p2), 0);
+	for (int i = 0; i < 2; i++) {
+		n[i] = (struct notifier){e2, p2, 0};
+		assert_int_equal(
+			pthread_create(&th[i], NULL, notify_thread, &n[i]), 0);
+	}
+	assert_int_equal(pthread_create(&th[2], NULL, grant_thread, &gerr), 0);
+	for (int i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	assert_int_equal(n[0].errors + n[1].errors, 0);
+	assert_int_equal(gerr, 0);
+	/* 6000 notifies, one pending event */
+	while (rtdd_evtchn_pending(e1, &p) == 0) {
+		assert_int_equal(p, p1);
+		got++;
+		assert_int_equal(rtdd_evtchn_unmask(e1, p), 0);
+	}
+	assert_int_equal(got, 1);
+	assert_int_equal(stats().grant_pins, 0);
+	rtdd_evtchn_close(e2);
+	rtdd_evtchn_close(e1);
+}
+
 /* ---- domains and scheduling ---------------------------------------------- */
 
 static void test_dominfo(void **state)
@@ -537,6 +615,16 @@ static void test_bind_vcpu(void **state)
 							 : "nothing",
 	       strerror(-r.s1.deadline_err));
 	assert_int_equal(r.s1.params.period_us, 10000);
+	assert_int_equal(r.s2.params.period_us, 20000);
+	if (r.s1.policy == RTDD_SIMHV_POLICY_NONE) {
+		/* neither SCHED_DEADLINE nor SCHED_FIFO (no CAP_SYS_NICE) */
+		assert_int_equal(r.s1.err, -EPERM);
+		assert_int_equal(rtdd_simhv_domain_destroy(fx.dom0, bind_dom),
+				 0);
+		assert_int_equal(rtdd_simhv_cpupool_destroy(fx.dom0, 5), 0);
+		printf("SKIP: real-time scheduling is not permitted here\n");
+		skip();
+	}
 	if (dl) {
 		assert_int_equal(r.s1.policy, RTDD_SIMHV_POLICY_DEADLINE);
 		assert_int_equal(r.a1.policy, 6 /* SCHED_DEADLINE */);
@@ -552,7 +640,6 @@ static void test_bind_vcpu(void **state)
 		assert_int_equal(r.a1.policy, SCHED_FIFO);
 		assert_int_equal((int)r.a1.prio, r.s1.fifo_prio);
 	}
-	assert_int_equal(r.s2.params.period_us, 20000);
 	if (sysconf(_SC_NPROCESSORS_ONLN) > 1) {
 		assert_int_equal(r.s3.policy, RTDD_SIMHV_POLICY_FIFO);
 		assert_int_equal(r.a3.policy, SCHED_FIFO);
@@ -563,6 +650,36 @@ static void test_bind_vcpu(void **state)
 	assert_int_equal(stats().bound_threads, 0);
 	assert_int_equal(rtdd_simhv_domain_destroy(fx.dom0, bind_dom), 0);
 	assert_int_equal(rtdd_simhv_cpupool_destroy(fx.dom0, 5), 0);
+}
+
+/* A live (not zombie) process in process group pgid? */
+static bool group_alive(pid_t pgid)
+{
+	DIR *dir = opendir("/proc");
+	struct dirent *de;
+	bool alive = false;
+
+	assert_non_null(dir);
+	while (!alive && (de = readdir(dir))) {
+		char path[300], buf[512], *p, state;
+		int pgrp = 0;
+		FILE *f;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		p = fgets(buf, sizeof(buf), f);
+		fclose(f);
+		/* "pid (comm) state ppid pgrp ...": comm may hold spaces */
+		p = p ? strrchr(buf, ')') : NULL;
+		if (p && sscanf(p + 1, " %c %*d %d", &state, &pgrp) == 2)
+			alive = pgrp == pgid && state != 'Z';
+	}
+	closedir(dir);
+	return alive;
 }
 
 static void test_lifecycle(void **state)
@@ -577,6 +694,8 @@ static void test_lifecycle(void **state)
 			   NULL,
 			   NULL};
 	char *argv_crash[] = {"sh", "-c", "kill -9 $$", NULL};
+	/* the domain's processes are its process group */
+	char *argv_group[] = {"sh", "-c", "sleep 60 & sleep 60 & wait", NULL};
 	char *argv_nope[] = {"/nonexistent/binary", NULL};
 	char idbuf[16];
 	enum rtdd_dom_state st;
@@ -633,6 +752,7 @@ static void test_lifecycle(void **state)
 	}
 	assert_int_equal(rtdd_simhv_domain_attach(fx.dom0, e, kid), 0);
 	assert_int_equal(rtdd_simhv_domain_attach(fx.dom0, e, kid), -EEXIST);
+	assert_int_equal(rtdd_simhv_domain_attach(fx.dom0, d1, kid), -EBUSY);
 	assert_int_equal(rtdd_simhv_domain_attach(fx.dom0, 901, kid), -ESRCH);
 	kill(kid, SIGKILL);
 	assert_int_equal(rtdd_simhv_domain_wait(hv, e, &st, &status), 0);
@@ -656,6 +776,34 @@ static void test_lifecycle(void **state)
 	assert_int_equal(st, RTDD_DOM_SHUTDOWN);
 	waitpid(kid, &status, 0);
 	assert_int_equal(WEXITSTATUS(status), 7);
+
+	/* destroying a spawned domain ends every process of its group */
+	assert_int_equal(simhv_fixture_domain(&fx, "group", 1, &e), 0);
+	assert_int_equal(rtdd_simhv_domain_spawn(fx.dom0, e, argv_group, NULL,
+						 NULL, &pid),
+			 0);
+	assert_true(group_alive(pid)); /* sh itself, at least */
+	usleep(100000); /* let sh start its sleeps (liveness only) */
+	assert_int_equal(rtdd_simhv_domain_destroy(fx.dom0, e), 0);
+	assert_int_equal(rtdd_simhv_domain_wait(hv, e, &st, NULL), 0);
+	assert_int_equal(st, RTDD_DOM_DYING);
+	for (int i = 0; i < 500 && group_alive(pid); i++)
+		usleep(10000);
+	assert_false(group_alive(pid));
+
+	/* destroyed under a running process: DYING, the process killed */
+	assert_int_equal(simhv_fixture_domain(&fx, "doomed", 1, &e), 0);
+	kid = fork();
+	if (kid == 0) {
+		pause();
+		_exit(0);
+	}
+	assert_int_equal(rtdd_simhv_domain_attach(fx.dom0, e, kid), 0);
+	assert_int_equal(rtdd_simhv_domain_destroy(fx.dom0, e), 0);
+	assert_int_equal(rtdd_simhv_domain_wait(hv, e, &st, &status), 0);
+	assert_int_equal(st, RTDD_DOM_DYING);
+	assert_int_equal(waitpid(kid, &status, 0), kid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 
 	assert_int_equal(rtdd_simhv_domain_destroy(fx.dom0, d), 0);
 	assert_int_equal(rtdd_simhv_domain_destroy(fx.dom0, d), -ESRCH);
@@ -791,6 +939,7 @@ static void test_random_requests(void **state)
 static void test_xenstore(void **state)
 {
 	char path[64], *val = NULL;
+	rtdd_domid d;
 	size_t len;
 
 	(void)state;
@@ -812,6 +961,19 @@ static void test_xenstore(void **state)
 	assert_int_equal(rtdd_xs_read(h2, 0, path, &val, &len), -EACCES);
 	assert_int_equal(rtdd_xs_read(fx.dom0, 0, path, &val, &len), 0);
 	free(val);
+	assert_int_equal(rtdd_xs_read(h1, 0, "memory/target", &val, &len), 0);
+	assert_int_equal(atoi(val), 64 * 1024);
+	free(val);
+
+	/* a destroyed domain's home goes with it */
+	assert_int_equal(simhv_fixture_domain(&fx, "gone", 1, &d), 0);
+	snprintf(path, sizeof(path), "/local/domain/%u/name", d);
+	assert_int_equal(rtdd_xs_read(fx.dom0, 0, path, &val, &len), 0);
+	assert_string_equal(val, "gone");
+	free(val);
+	assert_int_equal(rtdd_simhv_domain_destroy(fx.dom0, d), 0);
+	snprintf(path, sizeof(path), "/local/domain/%u", d);
+	assert_int_equal(rtdd_xs_read(fx.dom0, 0, path, &val, &len), -ENOENT);
 }
 
 int main(void)
@@ -822,6 +984,7 @@ int main(void)
 		cmocka_unit_test(test_map_errors),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_evtchn),
+		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_dominfo),
 		cmocka_unit_test(test_rtds),
 		cmocka_unit_test(test_bind_vcpu),

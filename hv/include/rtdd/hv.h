@@ -204,7 +204,7 @@ struct rtdd_evtchn_ops {
 	/* A freshly bound port may report one spurious event on Xen (Xen
 	 * marks it pending at bind): callers treat events as hints.
 	 * -EINVAL: remote port not unbound-for-us; -ESRCH: no domain;
-	 * -EBUSY: remote port already bound (Xen: -EINVAL). */
+	 * also -EINVAL when the remote port is already bound (as Xen). */
 	int (*bind_interdomain)(rtdd_evtchn *ev, rtdd_domid remote,
 				rtdd_port remote_port, rtdd_port *port_out);
 	int (*unbind)(rtdd_evtchn *ev, rtdd_port port); /* -ENOENT: not ours */

@@ -30,6 +30,9 @@ extern "C" {
  * Start rtdd-simhv (binary simhv_bin; NULL: "rtdd-simhv" from PATH) on run
  * directory dir, as a child of the caller, and wait until it serves.
  * log_path (NULL: inherit stderr) receives its log. *pid_out: its pid.
+ * This simhv is the caller's: it gets SIGTERM (and stops cleanly) when the
+ * calling thread exits, so a test that dies leaves no simhv behind; for a
+ * simhv that outlives its starter, run `rtdd-simhv start --daemon`.
  * Returns -EEXIST if a simhv already serves dir, -ETIMEDOUT if it did not
  * come up within 10 s, -errno of the exec otherwise.
  */
@@ -58,7 +61,8 @@ int rtdd_simhv_domain_create(rtdd_hv *dom0,
  * the last process of a domain dies without a clean shutdown first
  * (rtdd_simhv_domain_shutdown), the domain turns CRASHED and is destroyed:
  * its grants, mappings, ports and xenstore connection are cleaned up.
- * -ESRCH: no such domain or process. */
+ * -ESRCH: no such domain or process; -EEXIST: already in this domain;
+ * -EBUSY: in another domain. */
 int rtdd_simhv_domain_attach(rtdd_hv *dom0, rtdd_domid domid, pid_t pid);
 
 /* Let simhv fork and exec argv (argv[0] looked up in PATH) as the process
@@ -70,7 +74,9 @@ int rtdd_simhv_domain_spawn(rtdd_hv *dom0, rtdd_domid domid, char *const argv[],
 			    char *const envp[], const int stdio_fds[3],
 			    pid_t *pid_out);
 
-/* Destroy now (kills its processes with SIGKILL). -ESRCH. */
+/* Destroy now: SIGKILL to its processes (to the whole process group of a
+ * spawned one, which simhv makes a group leader). -ESRCH; -EPERM for dom0;
+ * -EINVAL for the calling context's own domain. */
 int rtdd_simhv_domain_destroy(rtdd_hv *dom0, rtdd_domid domid);
 
 /* Mark the domain as shutting down cleanly: when its processes end it goes
@@ -78,7 +84,8 @@ int rtdd_simhv_domain_destroy(rtdd_hv *dom0, rtdd_domid domid);
  * itself (domid RTDD_DOMID_SELF); dom0 on any domain. */
 int rtdd_simhv_domain_shutdown(rtdd_hv *hv, rtdd_domid domid);
 
-/* Block until the domain is gone; *state_out: SHUTDOWN or CRASHED,
+/* Block until the domain is gone; *state_out: SHUTDOWN or CRASHED as it
+ * ended by itself, DYING when it was destroyed (domain_destroy, stop),
  * *status_out: the wait status when simhv spawned its process, else -1.
  * Returns at once when the domain has already ended (simhv remembers the
  * last 64 that did); -ESRCH when it knows no such domain. Use a context of

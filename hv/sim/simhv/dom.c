@@ -127,38 +127,47 @@ static int listen_at(const char *path, int *fd_out)
 	return 0;
 }
 
-/* libxl's permissions on a new domain's home: owned by dom0, readable by
- * the domain ("roperm"); the domain's own subtrees are its ("rwperm"). */
+/* What libxl writes for a new domain, with its permissions: the home and
+ * what the toolstack owns are dom0's and readable by the domain ("roperm"),
+ * the subtrees the guest writes are the domain's ("rwperm"). */
 static void xs_populate(struct dom *d)
 {
 	struct rtdd_xs_perm ro[2] = {{0, RTDD_XS_PERM_NONE},
 				     {d->domid, RTDD_XS_PERM_READ}};
 	struct rtdd_xs_perm rw[1] = {{d->domid, RTDD_XS_PERM_NONE}};
-	static const char *const rw_dirs[] = {"data",	 "drivers",
-					      "feature", "attr",
-					      "error",	 "control/shutdown"};
-	static const char *const ro_dirs[] = {"device", "control"};
-	char path[128], val[16];
-	int rc;
+	char domid[16], mem[32], path[128];
+	const struct {
+		const char *leaf, *val;
+		bool rw;
+	} nodes[] = {
+		{"", "", false},
+		{"name", d->name, false},
+		{"domid", domid, false},
+		{"memory", "", false},
+		{"memory/static-max", mem, false},
+		{"memory/target", mem, false},
+		{"device", "", false},
+		{"control", "", false},
+		{"control/shutdown", "", true},
+		{"data", "", true},
+		{"drivers", "", true},
+		{"feature", "", true},
+		{"attr", "", true},
+		{"error", "", true},
+	};
+	int rc = 0;
 
-	snprintf(path, sizeof(path), "/local/domain/%u", d->domid);
-	rc = rtdd_xsd_write(simhv->xsd, path, "", ro, 2);
-	snprintf(path, sizeof(path), "/local/domain/%u/name", d->domid);
-	if (!rc)
-		rc = rtdd_xsd_write(simhv->xsd, path, d->name, ro, 2);
-	snprintf(path, sizeof(path), "/local/domain/%u/domid", d->domid);
-	snprintf(val, sizeof(val), "%u", d->domid);
-	if (!rc)
-		rc = rtdd_xsd_write(simhv->xsd, path, val, ro, 2);
-	for (unsigned i = 0; !rc && i < 2; i++) {
-		snprintf(path, sizeof(path), "/local/domain/%u/%s", d->domid,
-			 ro_dirs[i]);
-		rc = rtdd_xsd_write(simhv->xsd, path, "", ro, 2);
-	}
-	for (unsigned i = 0; !rc && i < 6; i++) {
-		snprintf(path, sizeof(path), "/local/domain/%u/%s", d->domid,
-			 rw_dirs[i]);
-		rc = rtdd_xsd_write(simhv->xsd, path, "", rw, 1);
+	snprintf(domid, sizeof(domid), "%u", d->domid);
+	snprintf(mem, sizeof(mem), "%llu", (unsigned long long)d->mem_kib);
+	for (size_t i = 0; !rc && i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		snprintf(path, sizeof(path), "/local/domain/%u%s%s", d->domid,
+			 nodes[i].leaf[0] ? "/" : "", nodes[i].leaf);
+		if (nodes[i].rw)
+			rc = rtdd_xsd_write(simhv->xsd, path, nodes[i].val, rw,
+					    1);
+		else /* dom0 needs no read entry for itself */
+			rc = rtdd_xsd_write(simhv->xsd, path, nodes[i].val, ro,
+					    d->domid ? 2 : 1);
 	}
 	if (rc)
 		RTDD_LOG(WARN, "dom%u: xenstore entries: %s", d->domid,
@@ -317,7 +326,11 @@ void dom_destroy(struct dom *d, enum rtdd_dom_state final)
 		struct proc *p = d->procs;
 
 		d->procs = p->next;
-		kill(p->pid, SIGKILL); /* children are reaped on SIGCHLD */
+		/* a spawned process leads its own group: the domain's other
+		 * processes go with it; children are reaped on SIGCHLD */
+		if (p->child)
+			kill(-p->pid, SIGKILL);
+		kill(p->pid, SIGKILL);
 		proc_free(p);
 	}
 	for (struct conn *c = simhv->conns, *n; c; c = n) {
@@ -336,11 +349,20 @@ void dom_destroy(struct dom *d, enum rtdd_dom_state final)
 	gnt_dom_gone(d);
 	if (rtdd_xsd_domain_remove(simhv->xsd, d->domid))
 		RTDD_LOG(WARN, "dom%u: xenstore removal failed", d->domid);
+	if (d->domid) {
+		/* libxl removes the home on destroy, toolstack nodes too */
+		char path[64];
+		int rc;
+
+		snprintf(path, sizeof(path), "/local/domain/%u", d->domid);
+		rc = rtdd_xsd_rm(simhv->xsd, path);
+		if (rc && rc != -ENOENT)
+			RTDD_LOG(WARN, "dom%u: rm %s: %s", d->domid, path,
+				 strerror(-rc));
+	}
 	simhv->doms[d->domid] = NULL;
-	simhv->ended[simhv->ended_next] = (struct ended){
-		d->domid,
-		(uint16_t)(final == RTDD_DOM_DYING ? RTDD_DOM_SHUTDOWN : final),
-		status, true};
+	simhv->ended[simhv->ended_next] =
+		(struct ended){d->domid, (uint16_t) final, status, true};
 	simhv->ended_next = (simhv->ended_next + 1) % SIM_ENDED;
 	for (struct conn *c = simhv->conns; c; c = c->next) {
 		struct sim_rep rep = {0};
@@ -348,9 +370,7 @@ void dom_destroy(struct dom *d, enum rtdd_dom_state final)
 		if (!c->waiting || c->wait_domid != d->domid)
 			continue;
 		c->waiting = false;
-		rep.u.wait.state =
-			(uint16_t)(final == RTDD_DOM_DYING ? RTDD_DOM_SHUTDOWN
-							   : final);
+		rep.u.wait.state = (uint16_t) final;
 		rep.u.wait.status = status;
 		rtdd__sim_send(c->fd, &rep, sizeof(rep), NULL, 0);
 	}
@@ -364,9 +384,12 @@ int dom_attach(struct dom *d, pid_t pid, bool child)
 
 	if (d->state != RTDD_DOM_RUNNING)
 		return -ESRCH;
-	for (p = d->procs; p; p = p->next)
-		if (p->pid == pid)
-			return -EEXIST;
+	/* a process is in one domain */
+	for (unsigned i = 0; i < SIM_MAX_DOMS; i++)
+		for (p = simhv->doms[i] ? simhv->doms[i]->procs : NULL; p;
+		     p = p->next)
+			if (p->pid == pid)
+				return simhv->doms[i] == d ? -EEXIST : -EBUSY;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
@@ -541,6 +564,7 @@ int dom_spawn(struct conn *c, const struct sim_req *req, size_t len,
 			_exit(126);
 		_exit(127);
 	}
+	setpgid(pid, pid); /* as the child does: no window for kill(-pid) */
 	close(pipefd[1]);
 	pipefd[1] = -1;
 	if (read(pipefd[0], &err, sizeof(err)) == (ssize_t)sizeof(err)) {

@@ -193,6 +193,11 @@ static int handle(struct conn *c, struct sim_req *q, size_t len, int *in_fds,
 		c->hello = true;
 		rep->u.hello.domid = c->dom->domid;
 		rep->u.hello.features = simhv->features;
+		/* as a probe on Xen finds: domctls are dom0's */
+		if (!privileged(c))
+			rep->u.hello.features &=
+				~(uint32_t)(RTDD_HV_F_DOMINFO |
+					    RTDD_HV_F_SCHED_RTDS);
 		rep->u.hello.ram_frames = c->dom->frames;
 		fds[0] = c->dom->ram_fd;
 		fds[1] = c->dom->gnt_fd;
@@ -860,7 +865,7 @@ static int cmd_run(struct opts *o, char **cmd)
 					 .vcpus = (unsigned)o->vcpus,
 					 .cpupool = (uint32_t)o->pool};
 	struct waiter w = {0};
-	int stdio[3] = {0, 1, 2}, sig, rc;
+	int stdio[3] = {0, 1, 2}, sig, rc, killed_by = 0;
 	rtdd_hv *hv = NULL;
 	rtdd_domid domid;
 	pthread_t th;
@@ -898,6 +903,7 @@ static int cmd_run(struct opts *o, char **cmd)
 	}
 	sigwait(&set, &sig);
 	if (sig != SIGUSR1) {
+		killed_by = sig;
 		rtdd_simhv_domain_destroy(hv, domid);
 		while (sig != SIGUSR1)
 			sigwait(&set, &sig);
@@ -907,6 +913,8 @@ static int cmd_run(struct opts *o, char **cmd)
 	rtdd_hv_close(w.hv);
 	if (w.rc)
 		return 1;
+	if (w.state == RTDD_DOM_DYING) /* destroyed: by us, or by others */
+		return 128 + (killed_by ? killed_by : SIGKILL);
 	if (w.status >= 0 && WIFEXITED(w.status))
 		return WEXITSTATUS(w.status);
 	if (w.status >= 0 && WIFSIGNALED(w.status))

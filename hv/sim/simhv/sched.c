@@ -191,6 +191,7 @@ int sched_bind(struct conn *c, unsigned vcpu, pid_t tid, struct sim_rep *rep)
 		if (!t)
 			return -ENOMEM;
 		t->tid = tid;
+		t->pid = c->peer_pid;
 		t->next = d->threads;
 		d->threads = t;
 		simhv->n_threads++;
@@ -210,9 +211,10 @@ void sched_reapply_all(void)
 
 		for (struct bthread **pp = d ? &d->threads : NULL; pp && *pp;) {
 			struct bthread *t = *pp;
-			char path[32];
+			char path[64];
 
-			snprintf(path, sizeof(path), "/proc/%d", (int)t->tid);
+			snprintf(path, sizeof(path), "/proc/%d/task/%d",
+				 (int)t->pid, (int)t->tid);
 			if (access(path, F_OK)) { /* thread gone */
 				*pp = t->next;
 				free(t);
@@ -228,6 +230,7 @@ void sched_reapply_all(void)
 void sched_drop_conn(struct dom *d, uint32_t conn_id)
 {
 	struct rtdd_rtds_params none = {0};
+	char path[64];
 
 	for (struct bthread **pp = &d->threads; *pp;) {
 		struct bthread *t = *pp;
@@ -238,7 +241,10 @@ void sched_drop_conn(struct dom *d, uint32_t conn_id)
 		}
 		*pp = t->next;
 		/* the thread may live on without its context: back to normal */
-		setattr(t->tid, SCHED_OTHER, 0, &none);
+		snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)t->pid,
+			 (int)t->tid);
+		if (!access(path, F_OK))
+			setattr(t->tid, SCHED_OTHER, 0, &none);
 		free(t);
 		simhv->n_threads--;
 	}

@@ -75,6 +75,7 @@ struct proc {
 
 struct bthread {
 	struct bthread *next;
+	pid_t pid; /* its process (tids are reused) */
 	pid_t tid;
 	unsigned vcpu;
 	uint32_t owner; /* conn id */
