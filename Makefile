@@ -77,12 +77,14 @@ endif
 #   LIBS += name        name-srcs := ...   (static library $(O)/lib/name.a)
 #   BINS += name        name-srcs, name-libs (our libraries), name-ldlibs
 #   TESTS += name       same keys; built into $(O)/tests, run by make test
+#   TEST_PROGS += name  same keys; built into $(O)/tests, run by scripts only
 #   BENCHES += name     same keys; built into $(O)/bench, run by make bench
 #   SCRIPT_TESTS += path/to/test.sh   (exit 0 pass, 77 skip, else fail)
 #   SKIPPED += "part: reason"        printed once by make
 LIBS :=
 BINS :=
 TESTS :=
+TEST_PROGS :=
 BENCHES :=
 SCRIPT_TESTS :=
 SKIPPED :=
@@ -114,12 +116,13 @@ endef
 
 $(foreach l,$(LIBS),$(eval $(call LIB_rule,$(l))))
 $(foreach b,$(BINS),$(eval $(call EXE_rule,$(b),bin)))
-$(foreach t,$(TESTS),$(eval $(call EXE_rule,$(t),tests)))
+$(foreach t,$(TESTS) $(TEST_PROGS),$(eval $(call EXE_rule,$(t),tests)))
 $(foreach t,$(BENCHES),$(eval $(call EXE_rule,$(t),bench)))
 
 ALL_LIBS := $(call libfiles,$(LIBS))
 ALL_BINS := $(addprefix $(O)/bin/,$(BINS))
 ALL_TESTS := $(addprefix $(O)/tests/,$(TESTS))
+ALL_TEST_PROGS := $(addprefix $(O)/tests/,$(TEST_PROGS))
 ALL_BENCHES := $(addprefix $(O)/bench/,$(BENCHES))
 
 $(O)/obj/%.o: %.c
@@ -131,7 +134,7 @@ $(O)/obj/%.o: %.c
 .DEFAULT_GOAL := all
 
 all: build skipped
-build: $(ALL_LIBS) $(ALL_BINS) $(ALL_TESTS) $(ALL_BENCHES)
+build: $(ALL_LIBS) $(ALL_BINS) $(ALL_TESTS) $(ALL_TEST_PROGS) $(ALL_BENCHES)
 
 # SKIPPED entries are quoted strings: the shell splits them, not make.
 skipped:

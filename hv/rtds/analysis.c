@@ -457,9 +457,9 @@ static int gedf_walk(const struct rtdd_rtds_task *tasks, size_t n, size_t k,
 {
 	int64_t st[2 * 140], dk = rtdd__rtds_dl(&tasks[k]);
 	int top = 0;
-	const int64_t seg = 64;
+	const int64_t seg = 8;
 
-	/* 64 first ranges, pushed so that they pop in ascending order */
+	/* 8 first ranges, pushed so that they pop in ascending order */
 	for (int64_t i = seg - 1; i >= 0; i--) {
 		int64_t a = amax / seg * i + (i < amax % seg ? i : amax % seg);
 		int64_t b = amax / seg * (i + 1) +

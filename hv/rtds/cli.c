@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../driverdom/cmds.h"
+#include "cmds.h" /* driverdom/cmds.h: the subcommand prototypes */
 #include "rtdd/log.h"
 #include "rtdd/rtds.h"
 
@@ -71,6 +71,28 @@ static int load(const char *path, struct rtdd_rtds_system *s)
 		return rc;
 	}
 	return 0;
+}
+
+static void print_pool_failure(const struct rtdd_rtds_system *s,
+			       const struct rtdd_rtds_report *rep)
+{
+	const struct rtdd_rtds_pool_verdict *p = &rep->pool;
+
+	printf("NOT schedulable (%s)", p->test ? p->test : "pool");
+	if (p->vcpu >= 0 && (size_t)p->vcpu < rep->nvcpus) {
+		unsigned vm = rep->vcpus[p->vcpu].vm;
+
+		printf(": vcpu %zu of %s",
+		       (size_t)p->vcpu - rep->vms[vm].first_vcpu,
+		       s->vms[vm].name);
+		if (p->t >= 0)
+			printf(", in a window of %lld us the demand %lld exceeds the capacity %lld",
+			       (long long)p->t, (long long)p->demand,
+			       (long long)p->capacity);
+		else
+			printf(" fits on no pCPU");
+	}
+	printf("\n");
 }
 
 static void print_text(const struct rtdd_rtds_system *s,
@@ -137,10 +159,7 @@ static void print_text(const struct rtdd_rtds_system *s,
 	else if (rep->pool.schedulable)
 		printf("schedulable (%s)\n", rep->pool.test);
 	else
-		printf("NOT schedulable (%s): vcpu %d, window %lld us, demand %lld > capacity %lld\n",
-		       rep->pool.test, rep->pool.vcpu, (long long)rep->pool.t,
-		       (long long)rep->pool.demand,
-		       (long long)rep->pool.capacity);
+		print_pool_failure(s, rep);
 	printf("\nxl commands (budgets are applied after creation):\n");
 	for (size_t i = 0; i < s->nvms; i++) {
 		const struct rtdd_rtds_vm_report *vr = &rep->vms[i];
@@ -307,7 +326,7 @@ static void gantt(const struct rtdd_rtds_system *s,
 static int print_sim(const struct rtdd_rtds_system *s,
 		     const struct rtdd_rtds_sim_config *cfg,
 		     const struct rtdd_rtds_report *rep,
-		     const struct rtdd_rtds_sim_result *r, int json)
+		     const struct rtdd_rtds_sim_result *r, int json, int trace)
 {
 	if (json) {
 		printf("{\"host\":\"%s\",\"server\":\"%s\",\"pcpus\":%u,\"horizon_us\":%lld,\"misses\":%llu,\"vms\":[",
@@ -384,11 +403,39 @@ static int print_sim(const struct rtdd_rtds_system *s,
 		if (json)
 			printf("]}");
 	}
-	if (json)
-		printf("]}\n");
-	else
-		printf("\ntotal deadline misses: %llu\n",
-		       (unsigned long long)r->total_misses);
+	if (json) {
+		printf("]");
+		if (trace) {
+			/* [start, end, pcpu, vm, vcpu, task (-1 idle)] */
+			printf(",\"trace\":[");
+			for (size_t k = 0; k < r->ntrace; k++)
+				printf("%s[%lld,%lld,%u,%u,%u,%d]",
+				       k ? "," : "",
+				       (long long)r->trace[k].start,
+				       (long long)r->trace[k].end,
+				       r->trace[k].pcpu, r->trace[k].vm,
+				       r->trace[k].vcpu, r->trace[k].task);
+			printf("]");
+		}
+		printf("}\n");
+		return 0;
+	}
+	printf("\ntotal deadline misses: %llu\n",
+	       (unsigned long long)r->total_misses);
+	if (trace) {
+		printf("\nsupply trace (%zu segments):\n  %10s %10s %4s %-16s %4s %s\n",
+		       r->ntrace, "start", "end", "pcpu", "vm", "vcpu", "task");
+		for (size_t k = 0; k < r->ntrace; k++) {
+			const struct rtdd_rtds_sim_seg *g = &r->trace[k];
+			const struct rtdd_rtds_vm *vm = &s->vms[g->vm];
+
+			printf("  %10lld %10lld %4u %-16s %4u %s\n",
+			       (long long)g->start, (long long)g->end, g->pcpu,
+			       vm->name, g->vcpu,
+			       g->task >= 0 ? vm->tasks[g->task].name
+					    : "(idle, budget burnt)");
+		}
+	}
 	return 0;
 }
 
@@ -409,6 +456,7 @@ int rtdd_cmd_simulate(int argc, char **argv)
 		{"horizon", required_argument, NULL, 'T'},
 		{"seed", required_argument, NULL, 's'},
 		{"gantt", optional_argument, NULL, 'g'},
+		{"trace", no_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -416,7 +464,7 @@ int rtdd_cmd_simulate(int argc, char **argv)
 	struct rtdd_rtds_report rep;
 	struct rtdd_rtds_sim_config cfg = {0};
 	struct rtdd_rtds_sim_result res;
-	int json = 0, c, rc, host = -1, server = -1, cols = 0;
+	int json = 0, c, rc, host = -1, server = -1, cols = 0, trace = 0;
 	long long horizon = 0, seed = -1;
 	char *end;
 
@@ -460,6 +508,9 @@ int rtdd_cmd_simulate(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 't':
+			trace = 1;
+			break;
 		case 'g':
 			cols = 100;
 			if (optarg) {
@@ -474,10 +525,11 @@ int rtdd_cmd_simulate(int argc, char **argv)
 		case 'h':
 			printf("Usage: rtdd simulate [--json] [--host gedf|pedf|credit]\n"
 			       "          [--server deferrable|periodic] [--horizon US] [--seed N]\n"
-			       "          [--gantt[=COLS]] FILE\n\n"
+			       "          [--gantt[=COLS]] [--trace] FILE\n\n"
 			       "Simulates the system in FILE (see docs/rtds.md) with the VCPUs that\n"
 			       "`rtdd analyze` gives it; prints deadline misses, response times per\n"
-			       "task and the supply each VCPU got. Options override FILE.\n"
+			       "task and the supply each VCPU got; --trace lists every supply\n"
+			       "segment (first 10^6), --gantt draws them. Options override FILE.\n"
 			       "Exit 0 without misses, 1 with misses, 2 on bad input.\n");
 			return 0;
 		default:
@@ -518,7 +570,7 @@ int rtdd_cmd_simulate(int argc, char **argv)
 					   : rtdd_rtds_sim_horizon(&s, &rep,
 								   10000000));
 	cfg.seed = seed >= 0 ? (uint64_t)seed : s.seed;
-	cfg.trace_max = cols ? 100000 : 0;
+	cfg.trace_max = trace ? 1000000 : (cols ? 100000 : 0);
 	rc = rtdd_rtds_sim_system(&s, &rep, &cfg, &res);
 	if (rc) {
 		RTDD_LOG(ERR, "simulation failed: %s", strerror(-rc));
@@ -526,7 +578,7 @@ int rtdd_cmd_simulate(int argc, char **argv)
 		rtdd_rtds_system_dispose(&s);
 		return rc == -EINVAL ? 2 : 1;
 	}
-	print_sim(&s, &cfg, &rep, &res, json);
+	print_sim(&s, &cfg, &rep, &res, json, trace);
 	if (cols && !json)
 		gantt(&s, &res, cfg.pcpus, cols);
 	rc = res.total_misses ? 1 : 0;

@@ -210,10 +210,10 @@ static void e2(int sets)
 	       "Simulation: RTDS with the interfaces from the analysis, 2 s, random VCPU offsets; pEDF places by first fit when the analysis fits, else worst fit. "
 	       "%d systems per row.\n\n",
 	       m, m, sets);
-	printf("| load (bandwidth / pCPUs) | admitted gEDF | admitted pEDF | systems with a miss, gEDF | systems with a miss, pEDF | miss ratio gEDF | miss ratio pEDF |\n");
-	printf("|---|---|---|---|---|---|---|\n");
+	printf("| load (bandwidth / pCPUs) | admitted gEDF | admitted pEDF | systems with a miss, gEDF | systems with a miss, pEDF | miss ratio gEDF | miss ratio pEDF | admitted with a miss (g/p) |\n");
+	printf("|---|---|---|---|---|---|---|---|\n");
 	for (size_t li = 0; li < sizeof(load) / sizeof(load[0]); li++) {
-		int ag = 0, ap = 0, mg = 0, mp = 0;
+		int ag = 0, ap = 0, mg = 0, mp = 0, amg = 0, amp = 0, okg, okp;
 		uint64_t jg = 0, missg = 0, jp = 0, missp = 0;
 
 		for (int s = 0; s < sets; s++) {
@@ -245,11 +245,12 @@ static void e2(int sets)
 				vc[n].vm = (unsigned)n;
 				n++;
 			}
-			if (!rtdd_rtds_pool_check(vc, n, m, &pv) &&
-			    pv.schedulable)
-				ag++;
+			okg = !rtdd_rtds_pool_check(vc, n, m, &pv) &&
+			      pv.schedulable;
+			ag += okg;
 			memcpy(pc, vc, sizeof(vc[0]) * n);
-			if (!rtdd_rtds_partition(pc, n, m, NULL)) {
+			okp = !rtdd_rtds_partition(pc, n, m, NULL);
+			if (okp) {
 				ap++;
 			} else {
 				/* worst fit by bandwidth */
@@ -290,19 +291,21 @@ static void e2(int sets)
 				    2000000, n, &st);
 				if (mode) {
 					mp += st.misses > 0;
+					amp += okp && st.misses > 0;
 					jp += st.jobs;
 					missp += st.misses;
 				} else {
 					mg += st.misses > 0;
+					amg += okg && st.misses > 0;
 					jg += st.jobs;
 					missg += st.misses;
 				}
 			}
 		}
-		printf("| %.2f | %d/%d | %d/%d | %d/%d | %d/%d | %.4f | %.4f |\n",
+		printf("| %.2f | %d/%d | %d/%d | %d/%d | %d/%d | %.4f | %.4f | %d/%d |\n",
 		       load[li], ag, sets, ap, sets, mg, sets, mp, sets,
 		       jg ? (double)missg / (double)jg : 0,
-		       jp ? (double)missp / (double)jp : 0);
+		       jp ? (double)missp / (double)jp : 0, amg, amp);
 	}
 	printf("\n");
 }

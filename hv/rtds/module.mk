@@ -13,6 +13,7 @@ RTDS_LDLIBS := $(YAML_LIBS) -lm
 HEADERS_CHECK += hv/include/rtdd/rtds.h
 
 rtdd-srcs += hv/rtds/cli.c
+$(O)/obj/hv/rtds/cli.o: EXTRA_CFLAGS += -Idriverdom
 rtdd-libs += $(RTDS_LIBS)
 rtdd-ldlibs += $(RTDS_LDLIBS)
 

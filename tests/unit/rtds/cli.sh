@@ -36,6 +36,13 @@ fi
 [ $rc -eq 1 ] || fail "credit: exit $rc, want 1 (misses)"
 "$RTDD" simulate --gantt=60 --horizon 20000 $EX/ecu.yaml | grep -q '^  cpu1  |' ||
 	fail "no gantt"
+"$RTDD" simulate --json --trace --horizon 5000 $EX/ecu.yaml >"$tmp/t.json" || fail "trace run"
+if command -v python3 >/dev/null; then
+	python3 -c 'import json,sys
+t = json.load(open(sys.argv[1]))["trace"]
+assert t and all(s[0] < s[1] <= 5000 and s[2] < 2 for s in t)' "$tmp/t.json" ||
+		fail "trace JSON"
+fi
 
 # hostile input: a clear error and exit 2, never a crash
 printf 'vms: [{tasks: [{period_us: 10, wcet_us: 11}]}]\n' >"$tmp/b1.yaml"
