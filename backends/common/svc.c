@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: MIT
+/* Service threads: priority classes, budgets, event/poll/hybrid modes. */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rtdd/be_svc.h"
+#include "rtdd/log.h"
+
+#define SVC_MAX_FDS 256
+
+static const char *const mode_names[] = {"event", "poll", "hybrid"};
+static const char *const class_names[] = {"rt", "be"};
+
+int rtdd_svc_mode_parse(const char *s, enum rtdd_svc_mode *out)
+{
+	for (unsigned i = 0; i < 3; i++) {
+		if (s && !strcmp(s, mode_names[i])) {
+			*out = (enum rtdd_svc_mode)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *rtdd_svc_mode_name(enum rtdd_svc_mode m)
+{
+	return (unsigned)m < 3 ? mode_names[m] : "?";
+}
+
+int rtdd_svc_class_parse(const char *s, enum rtdd_svc_class *out)
+{
+	if (s && (!strcmp(s, "rt") || !strcmp(s, "RT"))) {
+		*out = RTDD_SVC_RT;
+		return 0;
+	}
+	if (s && (!strcmp(s, "be") || !strcmp(s, "best-effort"))) {
+		*out = RTDD_SVC_BE;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+const char *rtdd_svc_class_name(enum rtdd_svc_class c)
+{
+	return (unsigned)c < RTDD_SVC_NCLASS ? class_names[c] : "?";
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
+unsigned rtdd_svc_round(struct rtdd_svc_item *const *items, unsigned n)
+{
+	unsigned total = 0;
+
+	/* RT items first: an RT request is picked up after at most one
+	 * round of best-effort budgets. */
+	for (int cls = 0; cls < RTDD_SVC_NCLASS; cls++) {
+		for (unsigned i = 0; i < n; i++) {
+			struct rtdd_svc_item *it = items[i];
+			unsigned w;
+
+			if ((int)it->cls != cls)
+				continue;
+			w = it->ops->serve(it, it->budget);
+			it->last_round_work = w;
+			__atomic_store_n(&it->st.rounds, it->st.rounds + 1,
+					 __ATOMIC_RELAXED);
+			if (w) {
+				__atomic_store_n(&it->st.work, it->st.work + w,
+						 __ATOMIC_RELAXED);
+				if (w >= it->budget)
+					__atomic_store_n(&it->st.budget_hits,
+							 it->st.budget_hits + 1,
+							 __ATOMIC_RELAXED);
+			}
+			total += w;
+		}
+	}
+	return total;
+}
+
+enum mbox_op { MBOX_NONE, MBOX_ADD, MBOX_REMOVE, MBOX_STOP };
+
+struct rtdd_svc {
+	pthread_t thread;
+	bool started;
+	struct rtdd_svc_cfg cfg;
+	char name[32];
+	struct rtdd_rt_report granted;
+	int wake_fd; /* eventfd: control thread -> service thread */
+
+	/* mailbox, under lock */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	enum mbox_op op;
+	struct rtdd_svc_item *op_item;
+	bool op_done;
+	bool ready;
+	int mbox_flag; /* atomic: op pending */
+
+	/* service thread private */
+	struct rtdd_svc_item *items[SVC_MAX_FDS];
+	unsigned nitems;
+};
+
+/* Returns false when asked to stop. */
+static bool mbox_process(struct rtdd_svc *svc)
+{
+	bool run = true;
+
+	pthread_mutex_lock(&svc->lock);
+	switch (svc->op) {
+	case MBOX_ADD:
+		if (svc->nitems < SVC_MAX_FDS) {
+			svc->op_item->armed = false;
+			svc->op_item->last_work_ns = now_ns();
+			svc->items[svc->nitems++] = svc->op_item;
+		}
+		break;
+	case MBOX_REMOVE:
+		for (unsigned i = 0; i < svc->nitems; i++) {
+			if (svc->items[i] == svc->op_item) {
+				svc->items[i] = svc->items[--svc->nitems];
+				break;
+			}
+		}
+		break;
+	case MBOX_STOP:
+		run = false;
+		break;
+	case MBOX_NONE:
+		break;
+	}
+	svc->op = MBOX_NONE;
+	svc->op_done = true;
+	__atomic_store_n(&svc->mbox_flag, 0, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&svc->cond);
+	pthread_mutex_unlock(&svc->lock);
+	return run;
+}
+
+static void drain_wake(struct rtdd_svc *svc)
+{
+	uint64_t v;
+
+	if (read(svc->wake_fd, &v, sizeof(v)) < 0) {
+		/* EAGAIN: nothing to drain */
+	}
+}
+
+static void sleep_on_items(struct rtdd_svc *svc)
+{
+	struct pollfd pfd[SVC_MAX_FDS + 1];
+	int fds[8];
+	unsigned n = 0;
+
+	pfd[n].fd = svc->wake_fd;
+	pfd[n].events = POLLIN;
+	n++;
+	for (unsigned i = 0; i < svc->nitems; i++) {
+		unsigned k = svc->items[i]->ops->fds(svc->items[i], fds, 8);
+
+		for (unsigned j = 0; j < k && n < SVC_MAX_FDS + 1; j++) {
+			pfd[n].fd = fds[j];
+			pfd[n].events = POLLIN;
+			n++;
+		}
+		svc->items[i]->st.sleeps++;
+	}
+	/* 1 s cap: a lost wake-up costs a second, never a hang. */
+	(void)poll(pfd, n, 1000);
+	if (pfd[0].revents)
+		drain_wake(svc);
+	for (unsigned i = 0; i < svc->nitems; i++) {
+		svc->items[i]->ops->woken(svc->items[i]);
+		svc->items[i]->armed = false;
+	}
+}
+
+static void *svc_main(void *arg)
+{
+	struct rtdd_svc *svc = arg;
+
+	(void)rtdd_rt_setup(&svc->cfg.rt, &svc->granted);
+	pthread_mutex_lock(&svc->lock);
+	svc->ready = true;
+	pthread_cond_broadcast(&svc->cond);
+	pthread_mutex_unlock(&svc->lock);
+
+	for (;;) {
+		unsigned work;
+		uint64_t now;
+		bool can_sleep;
+
+		if (__atomic_load_n(&svc->mbox_flag, __ATOMIC_ACQUIRE) &&
+		    !mbox_process(svc))
+			break;
+		work = rtdd_svc_round(svc->items, svc->nitems);
+		now = now_ns();
+		if (work) {
+			for (unsigned i = 0; i < svc->nitems; i++) {
+				struct rtdd_svc_item *it = svc->items[i];
+
+				if (it->last_round_work) {
+					it->last_work_ns = now;
+					it->armed = false;
+				}
+			}
+			continue;
+		}
+		can_sleep = true;
+		for (unsigned i = 0; i < svc->nitems; i++) {
+			struct rtdd_svc_item *it = svc->items[i];
+
+			if (it->mode == RTDD_SVC_POLL) {
+				can_sleep = false;
+				continue;
+			}
+			if (it->armed)
+				continue;
+			if (it->mode == RTDD_SVC_HYBRID &&
+			    now - it->last_work_ns < svc->cfg.spin_ns) {
+				can_sleep = false;
+				continue;
+			}
+			it->st.arms++;
+			if (it->ops->arm(it)) {
+				/* Work slipped in before the arm: serve it. */
+				it->last_work_ns = now;
+				can_sleep = false;
+				continue;
+			}
+			it->armed = true;
+		}
+		if (can_sleep)
+			sleep_on_items(svc);
+		else
+			cpu_relax();
+	}
+	rtdd_rt_release(&svc->granted);
+	return NULL;
+}
+
+static void mbox_post(struct rtdd_svc *svc, enum mbox_op op,
+		      struct rtdd_svc_item *it)
+{
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&svc->lock);
+	while (svc->op != MBOX_NONE)
+		pthread_cond_wait(&svc->cond, &svc->lock);
+	svc->op = op;
+	svc->op_item = it;
+	svc->op_done = false;
+	__atomic_store_n(&svc->mbox_flag, 1, __ATOMIC_RELEASE);
+	if (write(svc->wake_fd, &one, sizeof(one)) < 0) {
+		/* cannot fail short of a bad fd; the 1 s poll cap covers it */
+	}
+	while (!svc->op_done)
+		pthread_cond_wait(&svc->cond, &svc->lock);
+	pthread_mutex_unlock(&svc->lock);
+}
+
+int rtdd_svc_create(const struct rtdd_svc_cfg *cfg, rtdd_svc **svc_out)
+{
+	struct rtdd_svc *svc;
+	int r;
+
+	if (!cfg || !svc_out)
+		return -EINVAL;
+	svc = calloc(1, sizeof(*svc));
+	if (!svc)
+		return -ENOMEM;
+	svc->cfg = *cfg;
+	snprintf(svc->name, sizeof(svc->name), "%s",
+		 cfg->name ? cfg->name : "rtdd-svc");
+	svc->cfg.name = svc->name;
+	pthread_mutex_init(&svc->lock, NULL);
+	pthread_cond_init(&svc->cond, NULL);
+	svc->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (svc->wake_fd < 0) {
+		r = errno;
+		free(svc);
+		return -r;
+	}
+	r = pthread_create(&svc->thread, NULL, svc_main, svc);
+	if (r) {
+		close(svc->wake_fd);
+		free(svc);
+		return -r;
+	}
+	svc->started = true;
+	(void)pthread_setname_np(svc->thread, svc->name);
+	pthread_mutex_lock(&svc->lock);
+	while (!svc->ready)
+		pthread_cond_wait(&svc->cond, &svc->lock);
+	pthread_mutex_unlock(&svc->lock);
+	*svc_out = svc;
+	return 0;
+}
+
+const struct rtdd_rt_report *rtdd_svc_granted(const rtdd_svc *svc)
+{
+	return &svc->granted;
+}
+
+void rtdd_svc_destroy(rtdd_svc *svc)
+{
+	if (!svc)
+		return;
+	if (svc->started) {
+		mbox_post(svc, MBOX_STOP, NULL);
+		pthread_join(svc->thread, NULL);
+	}
+	close(svc->wake_fd);
+	pthread_mutex_destroy(&svc->lock);
+	pthread_cond_destroy(&svc->cond);
+	free(svc);
+}
+
+int rtdd_svc_add(rtdd_svc *svc, struct rtdd_svc_item *it)
+{
+	if (!svc || !it || !it->ops || !it->ops->serve || !it->ops->arm ||
+	    !it->ops->fds || !it->ops->woken || !it->budget ||
+	    (unsigned)it->cls >= RTDD_SVC_NCLASS || (unsigned)it->mode > 2)
+		return -EINVAL;
+	if (svc->nitems >= SVC_MAX_FDS)
+		return -ENOSPC;
+	mbox_post(svc, MBOX_ADD, it);
+	return 0;
+}
+
+void rtdd_svc_remove(rtdd_svc *svc, struct rtdd_svc_item *it)
+{
+	if (svc && it)
+		mbox_post(svc, MBOX_REMOVE, it);
+}
+
+void rtdd_svc_item_stats(rtdd_svc *svc, const struct rtdd_svc_item *it,
+			 struct rtdd_svc_item_stats *out)
+{
+	(void)svc;
+	out->rounds = __atomic_load_n(&it->st.rounds, __ATOMIC_RELAXED);
+	out->work = __atomic_load_n(&it->st.work, __ATOMIC_RELAXED);
+	out->budget_hits =
+		__atomic_load_n(&it->st.budget_hits, __ATOMIC_RELAXED);
+	out->arms = __atomic_load_n(&it->st.arms, __ATOMIC_RELAXED);
+	out->sleeps = __atomic_load_n(&it->st.sleeps, __ATOMIC_RELAXED);
+}

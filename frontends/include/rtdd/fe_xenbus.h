@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rtdd/fe_xenbus.h - the xenbus side of a frontend (frontends/common):
+ * follow the backend through the handshake of xen/io/xenbus.h, share ring
+ * pages and allocate event channels.
+ *
+ * Frontend states, driven by the backend state (be):
+ *
+ *   Initialising --(be InitWait: read features, share rings, publish)-->
+ *   Initialised  --(be Connected: read properties)--> Connected
+ *   Connected    --(be leaves Connected: backend restarted or failed)-->
+ *   reset: Closing -> Closed (when be was Connected/Closing/Closed),
+ *          Initialising, wait be InitWait, publish again.
+ *
+ * The waits poll the backend's state node (1 ms steps, bounded by a
+ * timeout): this is the slow path only, and it keeps several frontends of
+ * one process independent of each other's watch events.
+ * Library code: nothing is printed; an optional log callback receives each
+ * state transition as "vbd/768 frontend Initialising -> Initialised".
+ * Threads: one control thread per rtdd_xb_fe.
+ */
+#ifndef RTDD_FE_XENBUS_H
+#define RTDD_FE_XENBUS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <xen/io/xenbus.h>
+
+#include "rtdd/hv.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct rtdd_xb_fe rtdd_xb_fe;
+
+typedef void (*rtdd_xb_fe_log_fn)(void *arg, const char *line);
+
+/* path: the frontend device dir, absolute or relative to our home
+ * ("device/vbd/768"). Reads "backend" and "backend-id".
+ * Returns 0, -ENOENT (no such device or keys), -EINVAL, -ENOMEM. */
+int rtdd_xb_fe_open(rtdd_hv *hv, const char *path, const char *kind,
+		    rtdd_xb_fe_log_fn log, void *log_arg, rtdd_xb_fe **fe_out);
+void rtdd_xb_fe_close(rtdd_xb_fe *fe);
+
+rtdd_hv *rtdd_xb_fe_hv(const rtdd_xb_fe *fe);
+const char *rtdd_xb_fe_path(const rtdd_xb_fe *fe);    /* absolute */
+const char *rtdd_xb_fe_be_path(const rtdd_xb_fe *fe); /* absolute */
+rtdd_domid rtdd_xb_fe_be_domid(const rtdd_xb_fe *fe);
+enum xenbus_state rtdd_xb_fe_state(const rtdd_xb_fe *fe);
+
+/* Write our state (no-op if unchanged). */
+int rtdd_xb_fe_switch_state(rtdd_xb_fe *fe, enum xenbus_state s);
+/* The backend's state now (Unknown when absent or malformed). */
+enum xenbus_state rtdd_xb_fe_be_state(rtdd_xb_fe *fe);
+/* Wait until the backend state is one in mask (bit 1 << state); 0 and
+ * *state_out, or -ETIMEDOUT. */
+int rtdd_xb_fe_wait_be(rtdd_xb_fe *fe, unsigned mask, int timeout_ms,
+		       enum xenbus_state *state_out);
+/* Bring both ends to (fe Initialising, be InitWait) from wherever they
+ * are, through Closing/Closed when the backend holds an old session.
+ * 0, -ETIMEDOUT, or a xenstore error. */
+int rtdd_xb_fe_reset(rtdd_xb_fe *fe, int timeout_ms);
+
+/* Backend keys: unsigned value or def when absent; -EINVAL if malformed. */
+int rtdd_xb_fe_be_u64(rtdd_xb_fe *fe, const char *key, uint64_t def,
+		      uint64_t *out);
+/* Read the backend's "error" node into buf (empty when none). */
+void rtdd_xb_fe_be_error(rtdd_xb_fe *fe, char *buf, size_t len);
+/* Write a key under our dir (printf). */
+int rtdd_xb_fe_printf(rtdd_xb_fe *fe, rtdd_xs_txn t, const char *key,
+		      const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* A shared ring: 2^order pages granted to the backend + an event channel
+ * (one handle per ring so the ring can be waited on by itself). */
+struct rtdd_fe_ring {
+	void *addr;
+	unsigned order;
+	rtdd_gref refs[16];
+	rtdd_evtchn *ev;
+	rtdd_port port; /* our end, unbound until the backend binds */
+	bool bound;
+};
+/* Share the pages (zeroed) and allocate the event channel. */
+int rtdd_fe_ring_alloc(rtdd_hv *hv, rtdd_domid be, unsigned order,
+		       struct rtdd_fe_ring *r);
+/* A fresh event channel for a new session (old one unbound). */
+int rtdd_fe_ring_new_port(rtdd_domid be, struct rtdd_fe_ring *r);
+/* Write ring-ref (order 0) or ring-ref0..N, and event-channel, under dir
+ * (absolute). key: "ring-ref". */
+int rtdd_fe_ring_publish(rtdd_hv *hv, rtdd_xs_txn t, const char *dir,
+			 const char *key, const struct rtdd_fe_ring *r);
+/* Unbind, unshare (-EBUSY while the backend still maps: pages are then
+ * leaked rather than reused), idempotent. */
+int rtdd_fe_ring_free(rtdd_hv *hv, struct rtdd_fe_ring *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RTDD_FE_XENBUS_H */
