@@ -117,7 +117,7 @@ static void *pp_thread(void *arg)
 		uint64_t t0 = 0;
 
 		if (pp->hist)
-			t0 = rtdd_now_ns();
+			t0 = rtdd_fast_ns();
 		switch (pp->kind) {
 		case PP_EVTCHN:
 			if (pp->hist) {
@@ -166,7 +166,7 @@ static void *pp_thread(void *arg)
 			break;
 		}
 		if (pp->hist)
-			rtdd_hist_add(pp->hist, rtdd_now_ns() - t0);
+			rtdd_hist_add(pp->hist, rtdd_fast_ns() - t0);
 	}
 	rtdd_rt_release(&rep);
 	return NULL;
@@ -340,7 +340,7 @@ static int round_map(struct ctx *c, struct rtdd_hist *h)
 	if (rc)
 		return rc;
 	for (unsigned i = 0; i < n && !rc; i++) {
-		uint64_t t0 = rtdd_now_ns();
+		uint64_t t0 = rtdd_fast_ns();
 		void *be = NULL;
 
 		rc = rtdd_gnt_map_refs(c->be, c->fe_id, MAP_BATCH, refs, false,
@@ -349,7 +349,7 @@ static int round_map(struct ctx *c, struct rtdd_hist *h)
 			((volatile char *)be)[0] = 1; /* touch it */
 			rc = rtdd_gnt_unmap(c->be, be, MAP_BATCH);
 		}
-		rtdd_hist_add(h, rtdd_now_ns() - t0);
+		rtdd_hist_add(h, rtdd_fast_ns() - t0);
 	}
 	rtdd_gnt_unshare_pages(c->fe, fe, MAP_BATCH);
 	return rc;
@@ -366,7 +366,7 @@ static int round_mmap(struct ctx *c, struct rtdd_hist *h)
 		goto out;
 	}
 	for (unsigned i = 0; i < n; i++) {
-		uint64_t t0 = rtdd_now_ns();
+		uint64_t t0 = rtdd_fast_ns();
 		void *p = mmap(NULL, MAP_BATCH * 4096, PROT_READ | PROT_WRITE,
 			       MAP_SHARED, fd, 0);
 
@@ -376,7 +376,7 @@ static int round_mmap(struct ctx *c, struct rtdd_hist *h)
 		}
 		((volatile char *)p)[0] = 1;
 		munmap(p, MAP_BATCH * 4096);
-		rtdd_hist_add(h, rtdd_now_ns() - t0);
+		rtdd_hist_add(h, rtdd_fast_ns() - t0);
 	}
 out:
 	if (fd >= 0)
@@ -410,10 +410,10 @@ static int round_copy(struct ctx *c, struct rtdd_hist *h)
 				.len = 4096,
 			};
 		}
-		uint64_t t0 = rtdd_now_ns();
+		uint64_t t0 = rtdd_fast_ns();
 
 		rc = rtdd_gnt_copy(c->be, COPY_SEGS, segs);
-		rtdd_hist_add(h, rtdd_now_ns() - t0);
+		rtdd_hist_add(h, rtdd_fast_ns() - t0);
 		for (unsigned s = 0; s < COPY_SEGS && !rc; s++)
 			rc = segs[s].status;
 	}
@@ -440,11 +440,11 @@ static int round_memcpy(struct ctx *c, struct rtdd_hist *h)
 	memset(a, 0x5a, COPY_SEGS * 4096);
 	memset(b, 0, COPY_SEGS * 4096);
 	for (unsigned i = 0; i < n; i++) {
-		uint64_t t0 = rtdd_now_ns();
+		uint64_t t0 = rtdd_fast_ns();
 
 		memcpy(b, a, COPY_SEGS * 4096);
 		__asm__ __volatile__("" ::"r"(b) : "memory");
-		rtdd_hist_add(h, rtdd_now_ns() - t0);
+		rtdd_hist_add(h, rtdd_fast_ns() - t0);
 	}
 	free(a);
 	free(b);
@@ -669,6 +669,7 @@ int rtdd_bench_hv(int argc, char **argv)
 	if (optind != argc)
 		goto usage_err;
 
+	rtdd_fastclock_init();
 	setup_series(&c);
 	for (int i = 0; i < S_N; i++) {
 		c.s[i].all = malloc(sizeof(struct rtdd_hist));

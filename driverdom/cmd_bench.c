@@ -13,6 +13,9 @@ static const struct {
 	{"hv", rtdd_bench_hv,
 	 "event-channel notify, polled granted page, grant map and copy on "
 	 "rtdd-simhv"},
+	{"blk", rtdd_bench_blk,
+	 "4 KiB random reads through rtdd-blkback (poll, event) vs direct "
+	 "O_DIRECT pread; IOPS per backend core"},
 };
 
 static void usage(FILE *f)

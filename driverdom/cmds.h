@@ -15,8 +15,12 @@ int rtdd_cmd_plan(int argc, char **argv);     /* driverdom/cmd_plan.c */
 int rtdd_cmd_analyze(int argc, char **argv);  /* hv/rtds/cli.c */
 int rtdd_cmd_simulate(int argc, char **argv); /* hv/rtds/cli.c */
 int rtdd_cmd_pci(int argc, char **argv);      /* passthrough/cli.c */
+int rtdd_cmd_up(int argc, char **argv);	      /* driverdom/up.c */
+int rtdd_cmd_down(int argc, char **argv);     /* driverdom/up.c */
+int rtdd_cmd_status(int argc, char **argv);   /* driverdom/up.c */
 
 /* Suites of `rtdd bench`, listed in driverdom/cmd_bench.c. */
-int rtdd_bench_hv(int argc, char **argv); /* driverdom/bench_hv.c */
+int rtdd_bench_hv(int argc, char **argv);  /* driverdom/bench_hv.c */
+int rtdd_bench_blk(int argc, char **argv); /* tests/sim/blk/bench_blk.c */
 
 #endif

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -96,4 +98,53 @@ double rtdd_tsc_per_ns(void)
 #else
 	return 0;
 #endif
+}
+
+struct rtdd__fastclock rtdd__fastclock;
+static pthread_once_t fastclock_once = PTHREAD_ONCE_INIT;
+
+/* Only a TSC the kernel itself trusts as its clocksource is used: that is
+ * the kernel's word that it is invariant and synchronised across CPUs. */
+static int tsc_is_clocksource(void)
+{
+	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/"
+			"current_clocksource",
+			"r");
+	char buf[32] = "";
+	int ok;
+
+	if (!f)
+		return 0;
+	ok = fgets(buf, sizeof(buf), f) && !strncmp(buf, "tsc", 3);
+	fclose(f);
+	return ok;
+}
+
+static void fastclock_calibrate(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	uint64_t t0, c0, t1, c1;
+
+	if (!tsc_is_clocksource())
+		return;
+	t0 = rtdd_now_ns();
+	c0 = rtdd_rdtsc();
+	do {
+		t1 = rtdd_now_ns();
+		c1 = rtdd_rdtsc();
+	} while (t1 - t0 < 10000000ull);
+	if (c1 <= c0)
+		return;
+	rtdd__fastclock.tsc0 = c1;
+	rtdd__fastclock.ns0 = t1;
+	/* tsc0/ns0 before the scale that enables them; threads started after
+	 * rtdd_fastclock_init() see all three through pthread_create. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	rtdd__fastclock.ns_per_tick = (double)(t1 - t0) / (double)(c1 - c0);
+#endif
+}
+
+void rtdd_fastclock_init(void)
+{
+	pthread_once(&fastclock_once, fastclock_calibrate);
 }

@@ -62,7 +62,8 @@ enum rtdd_rtds_task_kind {
 	 * of a driver domain is modelled this way. */
 	RTDD_RTDS_TASK_SPORADIC = 1,
 	/* Always ready, lowest priority, no deadline: best-effort load inside
-	 * a guest. Ignored by the analysis. */
+	 * a guest. Ignored by the analysis; its period, wcet and deadline are
+	 * 0 (the loader leaves them so): skip this kind before dividing. */
 	RTDD_RTDS_TASK_BACKGROUND = 2,
 };
 

@@ -195,14 +195,14 @@ static double iops_run(rtdd_blkfront *bf, uint64_t sectors, unsigned secs)
 	static uint8_t bufs[D][4096];
 	struct rtdd_blk_req r[D];
 	struct rtdd_blk_cpl c[D];
-	uint64_t t0 = rtdd_now_ns(), end = t0 + (uint64_t)secs * 1000000000u;
+	uint64_t t0 = rtdd_fast_ns(), end = t0 + (uint64_t)secs * 1000000000u;
 	uint64_t done = 0, now;
 	unsigned inflight = 0, next = 0;
 
 	for (;;) {
 		int rc;
 
-		now = rtdd_now_ns();
+		now = rtdd_fast_ns();
 		if (now >= end)
 			break;
 		while (inflight < D) {
@@ -259,6 +259,11 @@ int rtdd_bench_blk(int argc, char **argv)
 	if (rc)
 		return rc > 0 ? 0 : 2;
 	rtdd_log_init("bench-blk", RTDD_LOG_WARN);
+	rtdd_fastclock_init();
+	if (mkdir(o.out, 0755) && errno != EEXIST) {
+		fprintf(stderr, "bench blk: %s: %s\n", o.out, strerror(errno));
+		return 1;
+	}
 	add_bin_to_path();
 	img[0] = 0;
 	p50 = calloc((size_t)o.reps * NSERIES, sizeof(*p50));
@@ -354,14 +359,14 @@ int rtdd_bench_blk(int argc, char **argv)
 			for (int k = 0; k < NSERIES; k++) {
 				int s = (int)((i + (unsigned)k) % NSERIES);
 				uint64_t sector = (rnd() % (sectors / 8)) * 8;
-				uint64_t t0 = rtdd_now_ns();
+				uint64_t t0 = rtdd_fast_ns();
 
 				if (one_read(s, dfd, fe, dbuf, ubuf, sector)) {
 					fprintf(stderr, "bench blk: read "
 							"failed\n");
 					goto out;
 				}
-				rtdd_hist_add(&hr[s], rtdd_now_ns() - t0);
+				rtdd_hist_add(&hr[s], rtdd_fast_ns() - t0);
 			}
 		}
 		for (int s = 0; s < NSERIES; s++) {
