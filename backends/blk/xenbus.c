@@ -401,7 +401,20 @@ static int vbd_connect(rtdd_xb_be *xb)
 		rtdd_xb_be_fatal(xb, rc, "writing sectors/info");
 		return rc;
 	}
-	v->svc = v->bb->svc[v->bb->next_svc++ % v->bb->nsvc];
+	/* rtdd-thread pins the vbd to one service thread (rings that must
+	 * share one poller, e.g. an RT ring and the best-effort rings it is
+	 * prioritised over); else round robin. */
+	{
+		char tp[512];
+		uint64_t ti;
+
+		snprintf(tp, sizeof(tp), "%s/rtdd-thread", v->path);
+		if (!rtdd_xs_read_u64(v->bb->hv, 0, tp, &ti) &&
+		    ti < v->bb->nsvc)
+			v->svc = v->bb->svc[ti];
+		else
+			v->svc = v->bb->svc[v->bb->next_svc++ % v->bb->nsvc];
+	}
 	for (unsigned i = 0; i < nq; i++) {
 		struct blk_queue *q = &v->queues[i];
 

@@ -69,34 +69,80 @@ static inline void cpu_relax(void)
 #endif
 }
 
-unsigned rtdd_svc_round(struct rtdd_svc_item *const *items, unsigned n)
+static unsigned serve_item(struct rtdd_svc_item *it, unsigned budget)
+{
+	unsigned w = it->ops->serve(it, budget);
+
+	it->last_round_work += w;
+	if (w)
+		__atomic_store_n(&it->st.work, it->st.work + w,
+				 __ATOMIC_RELAXED);
+	return w;
+}
+
+/* Each RT item up to what is left of its budget in this round. */
+static unsigned serve_rt(struct rtdd_svc_item *const *items, unsigned n)
 {
 	unsigned total = 0;
 
-	/* RT items first: an RT request is picked up after at most one
-	 * round of best-effort budgets. */
-	for (int cls = 0; cls < RTDD_SVC_NCLASS; cls++) {
-		for (unsigned i = 0; i < n; i++) {
-			struct rtdd_svc_item *it = items[i];
-			unsigned w;
+	for (unsigned i = 0; i < n; i++) {
+		struct rtdd_svc_item *it = items[i];
 
-			if ((int)it->cls != cls)
-				continue;
-			w = it->ops->serve(it, it->budget);
-			it->last_round_work = w;
-			__atomic_store_n(&it->st.rounds, it->st.rounds + 1,
-					 __ATOMIC_RELAXED);
-			if (w) {
-				__atomic_store_n(&it->st.work, it->st.work + w,
-						 __ATOMIC_RELAXED);
-				if (w >= it->budget)
-					__atomic_store_n(&it->st.budget_hits,
-							 it->st.budget_hits + 1,
-							 __ATOMIC_RELAXED);
-			}
-			total += w;
-		}
+		if (it->cls == RTDD_SVC_RT && it->last_round_work < it->budget)
+			total += serve_item(it,
+					    it->budget - it->last_round_work);
 	}
+	return total;
+}
+
+unsigned rtdd_svc_round(struct rtdd_svc_item *const *items, unsigned n)
+{
+	unsigned total = 0;
+	bool have_rt = false;
+
+	for (unsigned i = 0; i < n; i++) {
+		items[i]->last_round_work = 0;
+		__atomic_store_n(&items[i]->st.rounds, items[i]->st.rounds + 1,
+				 __ATOMIC_RELAXED);
+		have_rt |= items[i]->cls == RTDD_SVC_RT;
+	}
+	/* RT items first. */
+	total += serve_rt(items, n);
+	/*
+	 * Best-effort items then get their budget, but when RT items share
+	 * this thread, one request at a time with the RT rings looked at
+	 * (and served) between any two: an RT request waits for at most one
+	 * best-effort request in service, not for a whole best-effort
+	 * budget. Looking at an idle ring costs a cache-line read.
+	 */
+	for (unsigned i = 0; i < n; i++) {
+		struct rtdd_svc_item *it = items[i];
+		unsigned done = 0;
+
+		if (it->cls == RTDD_SVC_RT)
+			continue;
+		while (done < it->budget) {
+			unsigned w =
+				serve_item(it, have_rt ? 1 : it->budget - done);
+
+			if (!w)
+				break;
+			done += w;
+			total += w;
+			if (have_rt)
+				total += serve_rt(items, n);
+		}
+		if (done >= it->budget)
+			__atomic_store_n(&it->st.budget_hits,
+					 it->st.budget_hits + 1,
+					 __ATOMIC_RELAXED);
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (items[i]->cls == RTDD_SVC_RT &&
+		    items[i]->last_round_work >= items[i]->budget)
+			__atomic_store_n(&items[i]->st.budget_hits,
+					 items[i]->st.budget_hits + 1,
+					 __ATOMIC_RELAXED);
 	return total;
 }
 

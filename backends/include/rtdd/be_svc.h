@@ -116,7 +116,11 @@ void rtdd_svc_item_stats(rtdd_svc *svc, const struct rtdd_svc_item *it,
 /*
  * One round over a list of items, as the thread does it (exposed for unit
  * tests and for embedding in an application's own loop). items[] may be in
- * any order; classes are honoured. Returns the work done.
+ * any order. RT items are served first, each up to its budget per round;
+ * best-effort items then get up to their budget, one request at a time
+ * with the RT items served (within what is left of their budgets) between
+ * any two, so an RT request waits for at most one best-effort request.
+ * Returns the work done.
  */
 unsigned rtdd_svc_round(struct rtdd_svc_item *const *items, unsigned n);
 

@@ -12,10 +12,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -235,6 +237,126 @@ static double iops_run(rtdd_blkfront *bf, uint64_t sectors, unsigned secs)
 	return (double)done * 1e9 / (double)(now - t0);
 }
 
+/* ---- isolation: an RT guest's reads while a best-effort guest floods ---- */
+
+/*
+ * The flooding guest: depth-32 random 4 KiB reads on its own vbd for as
+ * long as it runs, SCHED_OTHER on the guests' CPU. Its requests sit in its
+ * ring whether or not it gets the CPU, so the backend always has
+ * best-effort work when an RT request arrives: the interference measured.
+ */
+struct flood {
+	rtdd_blkfront *bf;
+	uint64_t sectors;
+	int cpu;
+	int stop;
+	uint64_t done;
+	int err;
+};
+
+static void *flood_main(void *arg)
+{
+	enum { D = 32 };
+	struct flood *f = arg;
+	struct rtdd_blk_req r[D];
+	struct rtdd_blk_cpl c[D];
+	struct rtdd_rt_req rq = {.cpu = f->cpu};
+	struct rtdd_rt_report rep;
+	uint64_t x = 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)f;
+	uint8_t *bufs = NULL;
+	unsigned inflight = 0, next = 0;
+
+	(void)rtdd_rt_setup(&rq, &rep);
+	if (posix_memalign((void **)&bufs, 4096, (size_t)D * 4096)) {
+		f->err = -ENOMEM;
+		return NULL;
+	}
+	while (!__atomic_load_n(&f->stop, __ATOMIC_ACQUIRE) || inflight) {
+		int rc;
+
+		while (!__atomic_load_n(&f->stop, __ATOMIC_ACQUIRE) &&
+		       inflight < D) {
+			struct rtdd_blk_req *q = &r[next % D];
+
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			memset(q, 0, sizeof(*q));
+			q->op = RTDD_BLK_READ;
+			q->sector = (x % (f->sectors / 8)) * 8;
+			q->buf = bufs + (size_t)(next % D) * 4096;
+			q->len = 4096;
+			if (rtdd_blkfront_submit(f->bf, 0, q, 1) != 1)
+				break;
+			inflight++;
+			next++;
+		}
+		rc = rtdd_blkfront_poll(f->bf, 0, c, D);
+		if (rc < 0) {
+			f->err = rc;
+			break;
+		}
+		inflight -= (unsigned)rc;
+		f->done += (unsigned)rc;
+		if (!rc)
+			sched_yield();
+	}
+	free(bufs);
+	return NULL;
+}
+
+/*
+ * The RT guest: one 4 KiB read every gap_us, timed, on rt; `samples` with
+ * the flood off, then `samples` with it on, `reps` times interleaved.
+ */
+static int isolation_run(rtdd_blkfront *rt, rtdd_blkfront *flood_bf,
+			 uint64_t sectors, unsigned samples, unsigned reps,
+			 int guest_cpu, unsigned gap_us,
+			 struct rtdd_hist *quiet, struct rtdd_hist *flooded,
+			 uint64_t *flood_ios)
+{
+	uint8_t *buf = NULL;
+	int rc = 0;
+
+	if (posix_memalign((void **)&buf, 4096, 4096))
+		return -ENOMEM;
+	for (unsigned rep = 0; rep < reps && !rc; rep++) {
+		for (int phase = 0; phase < 2 && !rc; phase++) {
+			struct flood f = {.bf = flood_bf,
+					  .sectors = sectors,
+					  .cpu = guest_cpu};
+			pthread_t thr;
+			bool started = false;
+
+			if (phase == 1) {
+				if (pthread_create(&thr, NULL, flood_main, &f))
+					return -EAGAIN;
+				started = true;
+				usleep(2000); /* let the flood fill its ring */
+			}
+			for (unsigned i = 0; i < samples && !rc; i++) {
+				uint64_t sector = (rnd() % (sectors / 8)) * 8;
+				uint64_t t0 = rtdd_fast_ns();
+				struct timespec gap = {0, (long)gap_us * 1000};
+
+				rc = rtdd_blkfront_read(rt, sector, buf, 4096);
+				rtdd_hist_add(phase ? flooded : quiet,
+					      rtdd_fast_ns() - t0);
+				nanosleep(&gap, NULL);
+			}
+			if (started) {
+				__atomic_store_n(&f.stop, 1, __ATOMIC_RELEASE);
+				pthread_join(thr, NULL);
+				*flood_ios += f.done;
+				if (!rc && f.err)
+					rc = f.err;
+			}
+		}
+	}
+	free(buf);
+	return rc;
+}
+
 int rtdd_bench_blk(int argc, char **argv)
 {
 	struct rtdd_bench_sim sim = {0};
@@ -247,6 +369,13 @@ int rtdd_bench_blk(int argc, char **argv)
 	pthread_t ctl_thr;
 	bool ctl_started = false;
 	rtdd_blkfront *fe[NSERIES] = {NULL};
+	rtdd_blkfront *iso_fe[4] = {NULL}; /* rt, flood; shared rt, flood */
+	struct rtdd_hist
+		iso[4]; /* rtdd quiet, flooded; shared quiet, flooded */
+	uint64_t flood_ios[2] = {0, 0};
+	struct rtdd_rt_req rtq = {.cpu = -1, .fifo_prio = 80};
+	struct rtdd_rt_report rtrep = {.dma_latency_fd = -1};
+	char rtdesc[256] = "";
 	struct rtdd_hist tot[NSERIES];
 	uint64_t *p50 = NULL; /* [rep * NSERIES + series] */
 	char img[256], path[600], desc[256];
@@ -301,6 +430,27 @@ int rtdd_bench_blk(int argc, char **argv)
 			rc = rtdd_xb_toolstack_add(sim.dom0, "vbd",
 						   sim.domid[0], sim.domid[1],
 						   769, ke, NULL);
+		/* isolation: 770 RT and 771 best-effort polled by thread 0
+		 * with RT first; 772 and 773 the event-driven shared
+		 * backend on thread 1, no priority (how dom0 serves today) */
+		const char *iso_keys[4][13] = {
+			{"params", img, "mode", "r", "type", "file",
+			 "rtdd-mode", "poll", "rtdd-class", "rt", "rtdd-thread",
+			 "0", NULL},
+			{"params", img, "mode", "r", "type", "file",
+			 "rtdd-mode", "poll", "rtdd-class", "be", "rtdd-thread",
+			 "0", NULL},
+			{"params", img, "mode", "r", "type", "file",
+			 "rtdd-mode", "event", "rtdd-class", "be",
+			 "rtdd-thread", "1", NULL},
+			{"params", img, "mode", "r", "type", "file",
+			 "rtdd-mode", "event", "rtdd-class", "be",
+			 "rtdd-thread", "1", NULL},
+		};
+		for (unsigned k = 0; k < 4 && !rc; k++)
+			rc = rtdd_xb_toolstack_add(sim.dom0, "vbd",
+						   sim.domid[0], sim.domid[1],
+						   770 + k, iso_keys[k], NULL);
 		if (rc) {
 			fprintf(stderr, "bench blk: toolstack: %s\n",
 				strerror(-rc));
@@ -326,6 +476,10 @@ int rtdd_bench_blk(int argc, char **argv)
 	if (!rc)
 		rc = open_fe(sim.dom[1], 769, RTDD_BLKFRONT_EVENT,
 			     &fe[S_EVENT]);
+	for (unsigned k = 0; k < 4 && !rc; k++)
+		rc = open_fe(sim.dom[1], 770 + k,
+			     k < 2 ? RTDD_BLKFRONT_POLL : RTDD_BLKFRONT_EVENT,
+			     &iso_fe[k]);
 	if (rc) {
 		fprintf(stderr, "bench blk: frontend: %s\n", strerror(-rc));
 		goto out;
@@ -375,6 +529,30 @@ int rtdd_bench_blk(int argc, char **argv)
 		}
 	}
 	iops = iops_run(fe[S_POLL], sectors, o.secs);
+	/* The RT guest's thread runs SCHED_FIFO when granted, as an RT
+	 * task in a guest would; the flood is SCHED_OTHER. */
+	for (int k = 0; k < 4; k++)
+		rtdd_hist_init(&iso[k]);
+	rtq.cpu = o.fe_cpu;
+	(void)rtdd_rt_setup(&rtq, &rtrep);
+	rtdd_rt_describe(&rtrep, rtdesc, sizeof(rtdesc));
+	rc = isolation_run(iso_fe[0], iso_fe[1], sectors, o.samples / 4 + 1,
+			   o.reps, o.fe_cpu, 20, &iso[0], &iso[1],
+			   &flood_ios[0]);
+	if (!rc)
+		rc = isolation_run(iso_fe[2], iso_fe[3], sectors,
+				   o.samples / 4 + 1, o.reps, o.fe_cpu, 20,
+				   &iso[2], &iso[3], &flood_ios[1]);
+	{
+		struct sched_param sp = {0};
+
+		pthread_setschedparam(pthread_self(), SCHED_OTHER, &sp);
+	}
+	if (rc) {
+		fprintf(stderr, "bench blk: isolation run: %s\n",
+			strerror(-rc));
+		goto out;
+	}
 	rtdd_bench_env_end(&env);
 	rtdd_rt_release(&rrep);
 
@@ -405,6 +583,36 @@ int rtdd_bench_blk(int argc, char **argv)
 	printf("  IOPS, depth 32, poll mode: %.0f per backend core (one "
 	       "service thread, busy-polling one core)\n",
 	       iops);
+	{
+		static const char *const iso_name[4] = {
+			"rtdd RT vbd, quiet", "rtdd RT vbd, BE flood",
+			"shared event backend, quiet",
+			"shared event backend, flood"};
+
+		printf("\n  isolation: an RT guest's 4 KiB reads (one every 20 "
+		       "us; thread: %s) while a\n  best-effort guest floods "
+		       "the same backend at depth 32 (%llu and %llu flood "
+		       "reads served)\n",
+		       rtdesc, (unsigned long long)flood_ios[0],
+		       (unsigned long long)flood_ios[1]);
+		for (int k = 0; k < 4; k++)
+			printf("  %-32s p50 %9s p90 %9s p99 %9s max %9s\n",
+			       iso_name[k],
+			       rtdd_bench_fmt_ns(rtdd_hist_pct(&iso[k], 50)),
+			       rtdd_bench_fmt_ns(rtdd_hist_pct(&iso[k], 90)),
+			       rtdd_bench_fmt_ns(rtdd_hist_pct(&iso[k], 99)),
+			       rtdd_bench_fmt_ns(iso[k].max));
+		printf("  flood / quiet:  rtdd p50 %.2fx p99 %.2fx;  shared "
+		       "event backend p50 %.2fx p99 %.2fx\n",
+		       rtdd_bench_ratio(&iso[1], &iso[0], 50),
+		       rtdd_bench_ratio(&iso[1], &iso[0], 99),
+		       rtdd_bench_ratio(&iso[3], &iso[2], 50),
+		       rtdd_bench_ratio(&iso[3], &iso[2], 99));
+		printf("  under flood, rtdd vs shared event backend: p50 "
+		       "%.2fx p99 %.2fx\n",
+		       rtdd_bench_ratio(&iso[1], &iso[3], 50),
+		       rtdd_bench_ratio(&iso[1], &iso[3], 99));
+	}
 	rtdd_bench_env_print(&env);
 
 	snprintf(path, sizeof(path), "%s/bench-blk.json", o.out);
@@ -441,6 +649,19 @@ int rtdd_bench_blk(int argc, char **argv)
 			&j, "event_p50_ratio",
 			rtdd_bench_ratio(&tot[S_EVENT], &tot[S_DIRECT], 50));
 		rtdd_json_dbl(&j, "iops_per_backend_core", iops);
+		rtdd_json_obj_begin(&j, "isolation");
+		rtdd_json_str(&j, "rt_thread", rtdesc);
+		rtdd_json_hist(&j, "rtdd_quiet", &iso[0]);
+		rtdd_json_hist(&j, "rtdd_flood", &iso[1]);
+		rtdd_json_hist(&j, "shared_event_quiet", &iso[2]);
+		rtdd_json_hist(&j, "shared_event_flood", &iso[3]);
+		rtdd_json_u64(&j, "rtdd_flood_reads", flood_ios[0]);
+		rtdd_json_u64(&j, "shared_flood_reads", flood_ios[1]);
+		rtdd_json_dbl(&j, "rtdd_p99_flood_over_quiet",
+			      rtdd_bench_ratio(&iso[1], &iso[0], 99));
+		rtdd_json_dbl(&j, "shared_p99_flood_over_quiet",
+			      rtdd_bench_ratio(&iso[3], &iso[2], 99));
+		rtdd_json_obj_end(&j);
 		rtdd_json_obj_end(&j);
 		fputc('\n', f);
 		fclose(f);
@@ -463,6 +684,9 @@ int rtdd_bench_blk(int argc, char **argv)
 out:
 	for (int s = 0; s < NSERIES; s++)
 		rtdd_blkfront_close(fe[s]);
+	for (int k = 0; k < 4; k++)
+		rtdd_blkfront_close(iso_fe[k]);
+	rtdd_rt_release(&rtrep);
 	if (ctl_started) {
 		__atomic_store_n(&ctl.stop, 1, __ATOMIC_RELEASE);
 		pthread_join(ctl_thr, NULL);

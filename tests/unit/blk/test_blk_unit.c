@@ -287,13 +287,62 @@ static void test_round_priority_budget(void **s)
 	assert_int_equal(be2.served, 16);
 	assert_int_equal(rt.served, 4);
 	assert_int_equal(rt.it.st.budget_hits, 1);
+	unsigned before = stamp;
 	w = rtdd_svc_round(items, 3);
 	assert_int_equal(rt.served, 5);
-	assert_int_equal(rt.order[0], 4);
+	assert_int_equal(rt.order[0], before + 1); /* first again */
 	assert_int_equal(w, 1 + 16 + 16);
 	/* Bound: between two rounds an RT request waits for at most the sum
 	 * of the best-effort budgets. */
 	assert_true(be1.served + be2.served <= 2 * (16 + 16));
+}
+
+/* An RT request that arrives while a best-effort ring is being served
+ * waits for one best-effort request, not for the rest of its budget. */
+static struct fake *arrive_target;
+static unsigned arrive_after, be_calls;
+
+static unsigned arriving_serve(struct rtdd_svc_item *it, unsigned budget)
+{
+	unsigned n = fake_serve(it, budget);
+
+	if (n && ++be_calls == arrive_after)
+		arrive_target->pending += 1;
+	return n;
+}
+
+static void test_round_rt_preempts_be_budget(void **s)
+{
+	static const struct rtdd_svc_item_ops arriving_ops = {
+		.serve = arriving_serve,
+		.arm = fake_arm,
+		.fds = fake_fds,
+		.woken = fake_woken,
+	};
+	struct fake be, rt;
+	struct rtdd_svc_item *items[2] = {&be.it, &rt.it};
+
+	(void)s;
+	fake_init(&be, RTDD_SVC_BE, 32, 1000);
+	be.it.ops = &arriving_ops;
+	fake_init(&rt, RTDD_SVC_RT, 4, 0);
+	arrive_target = &rt;
+	arrive_after = 3;
+	be_calls = 0;
+	stamp = 0;
+	assert_int_equal(rtdd_svc_round(items, 2), 32 + 1);
+	assert_int_equal(rt.served, 1);
+	/* served right after the third best-effort request (stamps 1..3) */
+	assert_int_equal(rt.order[0], 4);
+	assert_int_equal(be.served, 32);
+
+	/* Without an RT item the best-effort ring takes its budget at once. */
+	struct rtdd_svc_item *only[1] = {&be.it};
+	unsigned before = stamp;
+
+	be_calls = 100;
+	assert_int_equal(rtdd_svc_round(only, 1), 32);
+	assert_int_equal(be.order[0], before + 1);
 }
 
 static void test_mode_parse(void **s)
@@ -322,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_indirect),
 		cmocka_unit_test(test_alignment),
 		cmocka_unit_test(test_round_priority_budget),
+		cmocka_unit_test(test_round_rt_preempts_be_budget),
 		cmocka_unit_test(test_mode_parse),
 	};
 
