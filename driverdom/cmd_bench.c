@@ -13,6 +13,8 @@ static const struct {
 	{"hv", rtdd_bench_hv,
 	 "event-channel notify, polled granted page, grant map and copy on "
 	 "rtdd-simhv"},
+	{"net", rtdd_bench_net,
+	 "netfront-netback-switch RTT vs DPDK memif, RT isolation, Mpps"},
 	{"blk", rtdd_bench_blk,
 	 "4 KiB random reads through rtdd-blkback (poll, event) vs direct "
 	 "O_DIRECT pread; IOPS per backend core"},

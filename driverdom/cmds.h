@@ -22,5 +22,6 @@ int rtdd_cmd_status(int argc, char **argv);   /* driverdom/up.c */
 /* Suites of `rtdd bench`, listed in driverdom/cmd_bench.c. */
 int rtdd_bench_hv(int argc, char **argv);  /* driverdom/bench_hv.c */
 int rtdd_bench_blk(int argc, char **argv); /* tests/sim/blk/bench_blk.c */
+int rtdd_bench_net(int argc, char **argv); /* tests/bench/net/cmd.c */
 
 #endif

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: MIT
+/* Uplink ports of the RT switch on DPDK ethdev ports (rtdd/netsw_dpdk.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "rtdd/netsw_dpdk.h"
+
+#define UP_BURST 32
+#define UP_DESC 1024
+#define UP_MBUFS 4095
+
+struct rtdd_uplink {
+	uint16_t port;
+	struct rte_mempool *mp;
+	bool started;
+	struct rtdd_uplink_stats st;
+};
+
+int rtdd_uplink_port_lookup(const char *s, uint16_t *port_out)
+{
+	char *end;
+	unsigned long v;
+	uint16_t p;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s && !*end && !errno && v < RTE_MAX_ETHPORTS &&
+	    rte_eth_dev_is_valid_port((uint16_t)v)) {
+		*port_out = (uint16_t)v;
+		return 0;
+	}
+	if (rte_eth_dev_get_port_by_name(s, &p) == 0) {
+		*port_out = p;
+		return 0;
+	}
+	return -ENODEV;
+}
+
+int rtdd_uplink_open(uint16_t port_id, rtdd_uplink **up_out)
+{
+	struct rte_eth_conf conf;
+	uint16_t nrx = UP_DESC, ntx = UP_DESC;
+	struct rtdd_uplink *up;
+	char name[RTE_MEMPOOL_NAMESIZE];
+	int socket, rc;
+
+	if (!rte_eth_dev_is_valid_port(port_id))
+		return -ENODEV;
+	up = calloc(1, sizeof(*up));
+	if (!up)
+		return -ENOMEM;
+	up->port = port_id;
+	socket = rte_eth_dev_socket_id(port_id);
+	if (socket < 0)
+		socket = 0;
+	snprintf(name, sizeof(name), "rtdd_up%u", port_id);
+	up->mp = rte_pktmbuf_pool_create(name, UP_MBUFS, 0, 0,
+					 RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	if (!up->mp) {
+		rc = -rte_errno;
+		goto out;
+	}
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_configure(port_id, 1, 1, &conf);
+	if (!rc)
+		rc = rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &nrx, &ntx);
+	if (!rc)
+		rc = rte_eth_rx_queue_setup(port_id, 0, nrx, (unsigned)socket,
+					    NULL, up->mp);
+	if (!rc)
+		rc = rte_eth_tx_queue_setup(port_id, 0, ntx, (unsigned)socket,
+					    NULL);
+	if (!rc)
+		rc = rte_eth_dev_start(port_id);
+	if (rc)
+		goto out;
+	up->started = true;
+	(void)rte_eth_promiscuous_enable(port_id);
+	*up_out = up;
+	return 0;
+out:
+	rtdd_uplink_close(up);
+	return rc < 0 ? rc : -EIO;
+}
+
+static unsigned up_rx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
+		      unsigned n)
+{
+	struct rtdd_uplink *up = priv;
+	struct rte_mbuf *m[UP_BURST];
+	unsigned i, k = 0, got, room = rtdd_sw_buf_room(sw);
+
+	if (n > UP_BURST)
+		n = UP_BURST;
+	got = rte_eth_rx_burst(up->port, 0, m, (uint16_t)n);
+	for (i = 0; i < got; i++) {
+		struct rtdd_pkt *p;
+		uint32_t len = rte_pktmbuf_pkt_len(m[i]);
+
+		/* Headroom stays in front for a VLAN tag: frames must fit
+		 * what is left. */
+		if (len > room - 4 || len > 65535) {
+			up->st.rx_toobig++;
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
+		p = rtdd_sw_pkt_get(sw);
+		if (!p) {
+			up->st.rx_nobuf++;
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
+		{
+			/* A pointer into the mbuf when its data is contiguous,
+			 * else the data was gathered into p->data. */
+			const void *d = rte_pktmbuf_read(m[i], 0, len, p->data);
+
+			if (!d) {
+				rtdd_sw_pkt_put(sw, p);
+				rte_pktmbuf_free(m[i]);
+				continue;
+			}
+			if (d != p->data)
+				memcpy(p->data, d, len);
+		}
+		p->len = (uint16_t)len;
+		p->flags = 0;
+		pkts[k++] = p;
+		rte_pktmbuf_free(m[i]);
+	}
+	up->st.rx_pkts += k;
+	return k;
+}
+
+static unsigned up_tx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
+		      unsigned n)
+{
+	struct rtdd_uplink *up = priv;
+	struct rte_mbuf *m[UP_BURST];
+	unsigned i, k, sent;
+
+	if (n > UP_BURST)
+		n = UP_BURST;
+	for (k = 0; k < n; k++) {
+		char *d;
+
+		m[k] = rte_pktmbuf_alloc(up->mp);
+		if (!m[k]) {
+			up->st.tx_nombuf++;
+			break;
+		}
+		d = rte_pktmbuf_append(m[k], pkts[k]->len);
+		if (!d) {
+			rte_pktmbuf_free(m[k]);
+			break;
+		}
+		memcpy(d, pkts[k]->data, pkts[k]->len);
+	}
+	sent = rte_eth_tx_burst(up->port, 0, m, (uint16_t)k);
+	for (i = sent; i < k; i++)
+		rte_pktmbuf_free(m[i]);
+	for (i = 0; i < sent; i++)
+		rtdd_sw_pkt_put(sw, pkts[i]);
+	up->st.tx_pkts += sent;
+	return sent; /* the rest stays queued in the switch */
+}
+
+static const struct rtdd_sw_port_ops up_ops = {
+	.rx = up_rx,
+	.tx = up_tx,
+};
+
+int rtdd_uplink_attach(rtdd_uplink *up, rtdd_sw *sw, int sw_port)
+{
+	const struct rtdd_sw_port_cfg *pc = rtdd_sw_port_cfg(sw, sw_port);
+
+	if (!pc || !pc->uplink)
+		return -EINVAL;
+	return rtdd_sw_attach(sw, sw_port, &up_ops, up);
+}
+
+void rtdd_uplink_stats(const rtdd_uplink *up, struct rtdd_uplink_stats *out)
+{
+	*out = up->st;
+}
+
+void rtdd_uplink_close(rtdd_uplink *up)
+{
+	if (!up)
+		return;
+	if (up->started) {
+		(void)rte_eth_dev_stop(up->port);
+		(void)rte_eth_dev_close(up->port);
+	}
+	rte_mempool_free(up->mp);
+	free(up);
+}

@@ -1,0 +1,855 @@
+// SPDX-License-Identifier: MIT
+/*
+ * rtdd-bench-net (`rtdd bench net`, `make bench`): the network path against
+ * its baselines, in one run, interleaved (docs/net.md, BENCH.md).
+ *
+ *   RTT       a guest's polled netfront -> netback -> RT switch -> a
+ *             reflector port of the switch -> back, 64-byte frames,
+ *             against DPDK net_memif ping-pong between two rtdd-pktlat
+ *             processes; rounds alternate A B A B ...
+ *   isolation the RT vif's RTT while a best-effort vif floods (its TX ring
+ *             kept full of 1514-byte frames to another uplink; BE budget 4
+ *             frames per round), next to the same flood with both vifs in
+ *             one class and default budgets (an unprioritised shared
+ *             backend, still polled);
+ *   Mpps      64-byte frames per second through the switch thread (one
+ *             backend core): guest TX -> sink port, and guest -> guest.
+ *
+ * Threads: the switch runs on CPU 0 (polling), the guest side on CPU 1; the
+ * memif baseline uses the same two CPUs. Figures only: nothing here passes
+ * or fails on time.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rtdd/be_xenbus.h"
+#include "rtdd/bench.h"
+#include "rtdd/hist.h"
+#include "rtdd/json.h"
+#include "rtdd/log.h"
+#include "rtdd/netback.h"
+#include "rtdd/netfront.h"
+#include "rtdd/netsw.h"
+#include "rtdd/svgplot.h"
+
+#define NG 2 /* guests: 0 = RT pinger, 1 = best-effort flooder */
+
+static const uint8_t guest_mac[NG][6] = {{0x00, 0x16, 0x3e, 0, 0, 0x01},
+					 {0x00, 0x16, 0x3e, 0, 0, 0x02}};
+static const uint8_t sink_mac[6] = {0x02, 0, 0, 0, 0, 0x5e};
+static const uint8_t far_mac[6] = {0x02, 0, 0, 0, 0, 0x99};
+
+struct opts {
+	unsigned samples, rounds, fifo;
+	const char *out;
+	bool no_memif;
+};
+
+/* ------------------------------------------------------------------ */
+/* Switch ports of the bench: a reflector and a sink                   */
+/* ------------------------------------------------------------------ */
+
+struct refl {
+	struct rtdd_pkt *q[1024];
+	unsigned head, tail;
+};
+
+static unsigned refl_tx(void *priv, rtdd_sw *sw, struct rtdd_pkt **p,
+			unsigned n)
+{
+	struct refl *r = priv;
+	unsigned i;
+
+	(void)sw;
+	for (i = 0; i < n && r->tail - r->head < 1024; i++) {
+		uint8_t t[6];
+
+		memcpy(t, p[i]->data, 6);
+		memcpy(p[i]->data, p[i]->data + 6, 6);
+		memcpy(p[i]->data + 6, t, 6);
+		r->q[r->tail++ & 1023] = p[i];
+	}
+	return i;
+}
+
+static unsigned refl_rx(void *priv, rtdd_sw *sw, struct rtdd_pkt **p,
+			unsigned n)
+{
+	struct refl *r = priv;
+	unsigned i;
+
+	(void)sw;
+	for (i = 0; i < n && r->head != r->tail; i++)
+		p[i] = r->q[r->head++ & 1023];
+	return i;
+}
+
+static uint64_t sink_count;
+
+static unsigned sink_tx(void *priv, rtdd_sw *sw, struct rtdd_pkt **p,
+			unsigned n)
+{
+	(void)priv;
+	for (unsigned i = 0; i < n; i++)
+		rtdd_sw_pkt_put(sw, p[i]);
+	__atomic_store_n(&sink_count, sink_count + n, __ATOMIC_RELAXED);
+	return n;
+}
+
+static unsigned sink_rx(void *priv, rtdd_sw *sw, struct rtdd_pkt **p,
+			unsigned n)
+{
+	(void)priv;
+	(void)sw;
+	(void)p;
+	(void)n;
+	return 0;
+}
+
+static const struct rtdd_sw_port_ops refl_ops = {.rx = refl_rx, .tx = refl_tx};
+static const struct rtdd_sw_port_ops sink_ops = {.rx = sink_rx, .tx = sink_tx};
+
+/* ------------------------------------------------------------------ */
+/* The backend and its poll thread                                      */
+/* ------------------------------------------------------------------ */
+
+struct bench {
+	struct opts o;
+	struct rtdd_bench_sim sim; /* dom[0] driver domain, dom[1..] guests */
+	rtdd_sw *sw;
+	rtdd_netback *nb;
+	struct refl refl;
+	pthread_t poller;
+	int run;  /* atomic: 1 poll, 0 pause, -1 exit */
+	int busy; /* atomic: poller is inside a round */
+	uint64_t rounds_done;
+	rtdd_netfront *nf[NG];
+	char cpu_note[160];
+};
+
+static void pin(int cpu, int prio, char *note, size_t len)
+{
+	cpu_set_t set;
+	struct sched_param sp = {.sched_priority = prio};
+	int a, f = -1;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	a = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	if (prio)
+		f = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	if (note)
+		snprintf(note, len, "cpu %d %s, SCHED_FIFO %d %s", cpu,
+			 a ? "refused" : "pinned", prio,
+			 !prio ? "not asked"
+			 : f   ? "refused"
+			       : "granted");
+}
+
+static void *poller_main(void *arg)
+{
+	struct bench *b = arg;
+
+	pin(0, (int)b->o.fifo, b->cpu_note, sizeof(b->cpu_note));
+	for (;;) {
+		int r = __atomic_load_n(&b->run, __ATOMIC_ACQUIRE);
+
+		if (r < 0)
+			break;
+		if (!r) {
+			usleep(1000);
+			continue;
+		}
+		rtdd_netback_poll(b->nb);
+		b->rounds_done++;
+	}
+	return NULL;
+}
+
+static void set_run(struct bench *b, int r)
+{
+	__atomic_store_n(&b->run, r, __ATOMIC_RELEASE);
+	usleep(3000); /* a paused poller is asleep within 1 ms */
+}
+
+static int make_switch(struct bench *b, bool prio, rtdd_sw **sw_out)
+{
+	char text[1024], err[200];
+	FILE *f;
+	int rc, port;
+	rtdd_sw *sw = NULL;
+
+	snprintf(text, sizeof(text),
+		 "switch unknown refl\n"
+		 "port vif%u.0 %s\n"
+		 "port vif%u.0 be%s\n"
+		 "port refl uplink%s\n"
+		 "port sink uplink\n"
+		 "mac 00:16:3e:00:00:01 vif%u.0\n"
+		 "mac 00:16:3e:00:00:02 vif%u.0\n"
+		 "mac 02:00:00:00:00:5e sink\n",
+		 b->sim.domid[1], prio ? "rt" : "be", b->sim.domid[2],
+		 prio ? " budget 4" : "", prio ? " rt" : "", b->sim.domid[1],
+		 b->sim.domid[2]);
+	f = fmemopen(text, strlen(text), "r");
+	if (!f)
+		return -errno;
+	rc = rtdd_sw_parse(f, &sw, err, sizeof(err));
+	fclose(f);
+	if (rc) {
+		fprintf(stderr, "rtdd-bench-net: switch: %s\n", err);
+		return rc;
+	}
+	memset(&b->refl, 0, sizeof(b->refl));
+	port = rtdd_sw_port_find(sw, "refl");
+	rtdd_sw_attach(sw, port, &refl_ops, &b->refl);
+	port = rtdd_sw_port_find(sw, "sink");
+	rtdd_sw_attach(sw, port, &sink_ops, NULL);
+	*sw_out = sw;
+	return 0;
+}
+
+/* Start (or restart) netback with a switch of the given kind; the guests'
+ * netfronts follow on their own (reconnect). */
+static int backend_up(struct bench *b, bool prio)
+{
+	struct rtdd_netback_cfg cfg;
+	int rc;
+
+	rc = make_switch(b, prio, &b->sw);
+	if (rc)
+		return rc;
+	rtdd_netback_cfg_default(&cfg);
+	cfg.no_thread = true;
+	rc = rtdd_netback_create(b->sim.dom[0], b->sw, &cfg, &b->nb);
+	if (rc)
+		return rc;
+	return 0;
+}
+
+static void backend_down(struct bench *b)
+{
+	set_run(b, 0);
+	rtdd_netback_destroy(b->nb, false);
+	rtdd_sw_destroy(b->sw);
+	b->nb = NULL;
+	b->sw = NULL;
+}
+
+static uint64_t now_ns(void)
+{
+	return rtdd_now_ns();
+}
+
+/* Drive netback's control path until every guest is connected. */
+static void *ctl_main(void *arg)
+{
+	struct bench *b = arg;
+
+	while (__atomic_load_n(&b->run, __ATOMIC_ACQUIRE) >= 0 &&
+	       __atomic_load_n(&b->busy, __ATOMIC_ACQUIRE) == 0)
+		(void)rtdd_netback_run(b->nb, 5);
+	return NULL;
+}
+
+static int guests_connect(struct bench *b, bool first)
+{
+	pthread_t ctl;
+	int rc = 0;
+
+	__atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
+	if (pthread_create(&ctl, NULL, ctl_main, b))
+		return -EAGAIN;
+	set_run(b, 1);
+	for (unsigned g = 0; g < NG && !rc; g++) {
+		if (first) {
+			struct rtdd_netfront_opts o = {0};
+
+			rc = rtdd_netfront_open(b->sim.dom[1 + g],
+						"device/vif/0", &o, &b->nf[g]);
+		} else {
+			/* A recv notices the new backend and reconnects. */
+			struct rtdd_netfront_stats s0, s;
+			uint8_t buf[64];
+			struct rtdd_nf_frame in = {.data = buf, .cap = 64};
+
+			rtdd_netfront_stats(b->nf[g], &s0);
+			for (int i = 0; i < 20000; i++) {
+				(void)rtdd_netfront_recv(b->nf[g], 0, &in, 1);
+				rtdd_netfront_stats(b->nf[g], &s);
+				if (s.reconnects > s0.reconnects)
+					break;
+				usleep(500);
+			}
+		}
+	}
+	__atomic_store_n(&b->busy, 1, __ATOMIC_RELEASE);
+	pthread_join(ctl, NULL);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Measurements on the guest side (CPU 1)                               */
+/* ------------------------------------------------------------------ */
+
+static unsigned frame64(uint8_t *f, const uint8_t *dst, const uint8_t *src,
+			uint64_t stamp, unsigned len)
+{
+	memset(f, 0, len);
+	memcpy(f, dst, 6);
+	memcpy(f + 6, src, 6);
+	f[12] = 0x88;
+	f[13] = 0xb5;
+	memcpy(f + 16, &stamp, 8);
+	return len;
+}
+
+/* Keep the flooder's TX ring full and its RX ring drained. */
+static void flood_step(struct bench *b)
+{
+	static uint8_t big[1514], sink[65536];
+	struct rtdd_nf_frame f[16], in = {.data = sink, .cap = 65535};
+	unsigned i;
+
+	/* The flood goes out another uplink than the RT traffic: what it
+	 * shares with the RT vif is the switch thread. */
+	frame64(big, sink_mac, guest_mac[1], 0, 1514);
+	for (i = 0; i < 16; i++) {
+		f[i].data = big;
+		f[i].len = 1514;
+	}
+	while (rtdd_netfront_send(b->nf[1], 0, f, 16) > 0)
+		;
+	while (rtdd_netfront_recv(b->nf[1], 0, &in, 1) > 0)
+		;
+}
+
+/* The first use of each guest buffer page maps it (feature-rtdd-persistent:
+ * a round trip to the hypervisor, once per page and connection). Warm the
+ * flooder's pages before measuring, as an RT system warms up at start. */
+static void flood_warm(struct bench *b, unsigned ms)
+{
+	uint64_t t0 = now_ns();
+
+	while (now_ns() - t0 < (uint64_t)ms * 1000000ull)
+		flood_step(b);
+}
+
+/* Ping-pong from the RT guest through the switch's reflector. */
+static int rtt_run(struct bench *b, unsigned n, bool flood, struct rtdd_hist *h)
+{
+	static uint8_t tx[64], rx[65536];
+	struct rtdd_nf_frame f = {.data = tx, .len = 64};
+	struct rtdd_nf_frame in = {.data = rx, .cap = 65535};
+	unsigned i, warm = n / 10, lost = 0;
+
+	for (i = 0; i < n + warm; i++) {
+		uint64_t t0, t1, deadline;
+		int r = 0;
+
+		if (flood)
+			flood_step(b);
+		t0 = now_ns();
+		frame64(tx, far_mac, guest_mac[0], t0, 64);
+		if (rtdd_netfront_send(b->nf[0], 0, &f, 1) != 1) {
+			lost++;
+			continue;
+		}
+		deadline = t0 + 100000000ull;
+		for (;;) {
+			r = rtdd_netfront_recv(b->nf[0], 0, &in, 1);
+			if (r < 0)
+				return r;
+			if (r == 1) {
+				uint64_t st;
+
+				memcpy(&st, rx + 16, 8);
+				if (st == t0)
+					break;
+				continue; /* a late one */
+			}
+			if (now_ns() > deadline)
+				break;
+		}
+		t1 = now_ns();
+		if (r != 1) {
+			lost++;
+			continue;
+		}
+		if (i >= warm)
+			rtdd_hist_add(h, t1 - t0);
+	}
+	return (int)lost;
+}
+
+/* 64-byte frames from guest 0 to dst as fast as the ring takes them for
+ * ms milliseconds; the sink or guest 1 counts. Returns frames/s. */
+static double mpps_run(struct bench *b, const uint8_t *dst, bool to_guest,
+		       unsigned ms, uint64_t *rounds)
+{
+	static uint8_t fr[64], rx[32][2048];
+	struct rtdd_nf_frame f[32], in[32];
+	uint64_t t0, t1, got = 0, s0, r0;
+	unsigned i;
+
+	frame64(fr, dst, guest_mac[0], 0, 64);
+	for (i = 0; i < 32; i++) {
+		f[i].data = fr;
+		f[i].len = 64;
+		in[i].data = rx[i];
+		in[i].cap = 2048;
+	}
+	s0 = __atomic_load_n(&sink_count, __ATOMIC_RELAXED);
+	r0 = b->rounds_done;
+	t0 = now_ns();
+	while ((t1 = now_ns()) - t0 < (uint64_t)ms * 1000000ull) {
+		(void)rtdd_netfront_send(b->nf[0], 0, f, 32);
+		if (to_guest) {
+			int r = rtdd_netfront_recv(b->nf[1], 0, in, 32);
+
+			if (r > 0)
+				got += (unsigned)r;
+		}
+	}
+	if (!to_guest)
+		got = __atomic_load_n(&sink_count, __ATOMIC_RELAXED) - s0;
+	*rounds = b->rounds_done - r0;
+	return (double)got * 1e9 / (double)(t1 - t0);
+}
+
+/* ------------------------------------------------------------------ */
+/* memif baseline: two rtdd-pktlat processes                            */
+/* ------------------------------------------------------------------ */
+
+static char pktlat_bin[PATH_MAX + 32];
+
+static unsigned memif_fifo;
+
+/* exec pktlat, under chrt -f when the bench runs SCHED_FIFO. */
+static void exec_pktlat(char **args)
+{
+	char prio[16], *argv[40];
+	unsigned n = 0;
+
+	if (memif_fifo) {
+		snprintf(prio, sizeof(prio), "%u", memif_fifo);
+		argv[n++] = (char *)"chrt";
+		argv[n++] = (char *)"-f";
+		argv[n++] = prio;
+	}
+	while (*args && n < 38)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	execvp(argv[0], argv);
+	_exit(127);
+}
+
+static int memif_round(unsigned n, struct rtdd_hist *h, const char *tmp)
+{
+	char sock[96], histf[PATH_MAX], cnt[32], warm[32], dev_s[160],
+		dev_c[160], pre_s[48], pre_c[48];
+	pid_t refl, ping;
+	int st = 0;
+	FILE *f;
+
+	snprintf(sock, sizeof(sock), "/run/rtdd-bench-%d.sock", (int)getpid());
+	snprintf(dev_s, sizeof(dev_s),
+		 "--vdev=net_memif0,role=server,socket=%s", sock);
+	snprintf(dev_c, sizeof(dev_c),
+		 "--vdev=net_memif0,role=client,socket=%s", sock);
+	snprintf(pre_s, sizeof(pre_s), "--file-prefix=rtdd-bnr%d",
+		 (int)getpid());
+	snprintf(pre_c, sizeof(pre_c), "--file-prefix=rtdd-bnp%d",
+		 (int)getpid());
+	snprintf(histf, sizeof(histf), "%s/memif.hist", tmp);
+	snprintf(cnt, sizeof(cnt), "%u", n);
+	snprintf(warm, sizeof(warm), "%u", n / 10);
+	fflush(NULL);
+	refl = fork();
+	if (refl == 0) {
+		if (!freopen("/dev/null", "w", stdout)) {
+			/* output lost is fine */
+		}
+		char *a[] = {pktlat_bin, "-l",
+			     "0",	 "--no-huge",
+			     "-m",	 "128",
+			     "--no-pci", "--log-level=error",
+			     pre_s,	 dev_s,
+			     "--",	 "-m",
+			     "reflect",	 "--idle-exit",
+			     "3",	 "--duration",
+			     "120",	 "-q",
+			     NULL};
+
+		exec_pktlat(a);
+	}
+	/* The memif client connects once at start: wait until the server
+	 * listens (its socket shows in /proc/net/unix, abstract or not). */
+	for (int i = 0; i < 500; i++) {
+		char line[512];
+		bool up = false;
+
+		f = fopen("/proc/net/unix", "r");
+		while (f && fgets(line, sizeof(line), f))
+			if (strstr(line, sock))
+				up = true;
+		if (f)
+			fclose(f);
+		if (up)
+			break;
+		usleep(10000);
+	}
+	ping = fork();
+	if (ping == 0) {
+		if (!freopen("/dev/null", "w", stdout)) {
+			/* output lost is fine */
+		}
+		char *a[] = {pktlat_bin, "-l",	"1",	    "--no-huge",
+			     "-m",	 "128", "--no-pci", "--log-level=error",
+			     pre_c,	 dev_c, "--",	    "-m",
+			     "ping",	 "-n",	cnt,	    "-w",
+			     warm,	 "-q",	"--hist",   histf,
+			     NULL};
+
+		exec_pktlat(a);
+	}
+	waitpid(ping, &st, 0);
+	kill(refl, SIGTERM);
+	waitpid(refl, NULL, 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		return -EIO;
+	f = fopen(histf, "r");
+	if (!f)
+		return -errno;
+	{
+		uint64_t c, mn, mx, sum, v;
+		unsigned idx;
+		struct rtdd_hist one;
+
+		rtdd_hist_init(&one);
+		if (fscanf(f,
+			   "rtdd-hist v1 %" SCNu64 " %" SCNu64 " %" SCNu64
+			   " %" SCNu64,
+			   &c, &mn, &mx, &sum) != 4) {
+			fclose(f);
+			return -EINVAL;
+		}
+		while (fscanf(f, "%u %" SCNu64, &idx, &v) == 2)
+			if (idx < RTDD_HIST_BUCKETS)
+				one.buckets[idx] += v;
+		one.count = c;
+		one.min = mn;
+		one.max = mx;
+		one.sum = sum;
+		rtdd_hist_merge(h, &one);
+	}
+	fclose(f);
+	unlink(histf);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void row(const char *name, const struct rtdd_hist *h)
+{
+	printf("  %-34s p50 %9s  p90 %9s  p99 %9s  p99.9 %9s  max %9s  (%" PRIu64
+	       ")\n",
+	       name, rtdd_bench_fmt_ns(rtdd_hist_pct(h, 50)),
+	       rtdd_bench_fmt_ns(rtdd_hist_pct(h, 90)),
+	       rtdd_bench_fmt_ns(rtdd_hist_pct(h, 99)),
+	       rtdd_bench_fmt_ns(rtdd_hist_pct(h, 99.9)),
+	       rtdd_bench_fmt_ns(h->max), h->count);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: rtdd bench net [--samples N] [--rounds N] "
+		"[--out DIR] [--no-memif]\n"
+		"  --samples N   round trips per round and path (default "
+		"20000)\n"
+		"  --rounds N    interleaved rounds (default 3)\n"
+		"  --out DIR     write net.json and net.svg there (default "
+		"$RTDD_BENCH_OUT)\n"
+		"  --no-memif    skip the DPDK memif baseline\n"
+		"  --fifo PRIO   run the switch and guest threads SCHED_FIFO at\n"
+		"                PRIO (root); the memif processes stay\n"
+		"                SCHED_OTHER (a SCHED_FIFO DPDK process starves\n"
+		"                its own EAL control thread here)\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"samples", required_argument, NULL, 's'},
+		{"rounds", required_argument, NULL, 'r'},
+		{"out", required_argument, NULL, 'o'},
+		{"no-memif", no_argument, NULL, 'M'},
+		{"fifo", required_argument, NULL, 'F'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static struct bench b;
+	static struct rtdd_hist memif, rtdd, rt_flood, shared_flood, rtdd_r[16],
+		memif_r[16];
+	struct rtdd_bench_env env;
+	double mpps_sink = 0, mpps_vif = 0, ratio50, ratio_iso, ratio_shared;
+	uint64_t rounds_sink = 0, rounds_vif = 0;
+	char tmp[] = "/tmp/rtdd-bench-net.XXXXXX", exe[PATH_MAX], pinfo[160];
+	int c, rc = 1, lost_rt = 0, lost_fl = 0, lost_sh = 0;
+	bool have_memif;
+	ssize_t len;
+
+	rtdd_log_init("rtdd-bench-net", RTDD_LOG_WARN);
+	b.o.samples = 20000;
+	b.o.rounds = 3;
+	b.o.out = getenv("RTDD_BENCH_OUT");
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (rtdd_bench_parse_uint(optarg, 100, 10000000,
+						  &b.o.samples))
+				goto bad;
+			break;
+		case 'r':
+			if (rtdd_bench_parse_uint(optarg, 1, 16, &b.o.rounds))
+				goto bad;
+			break;
+		case 'o':
+			b.o.out = optarg;
+			break;
+		case 'M':
+			b.o.no_memif = true;
+			break;
+		case 'F':
+			if (rtdd_bench_parse_uint(optarg, 1, 99, &b.o.fifo))
+				goto bad;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+		bad:
+			usage(stderr);
+			return 2;
+		}
+	}
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len <= 0)
+		return 1;
+	exe[len] = 0;
+	*strrchr(exe, '/') = 0;
+	/* rtdd-pktlat is beside us (bin/) or in ../bin (bench/). */
+	snprintf(pktlat_bin, sizeof(pktlat_bin), "%s/rtdd-pktlat", exe);
+	if (access(pktlat_bin, X_OK))
+		snprintf(pktlat_bin, sizeof(pktlat_bin),
+			 "%s/../bin/rtdd-pktlat", exe);
+	have_memif = !b.o.no_memif && access(pktlat_bin, X_OK) == 0 &&
+		     system("ls /usr/lib/*/dpdk/pmds-*/librte_net_memif.so "
+			    ">/dev/null 2>&1") == 0;
+	if (!mkdtemp(tmp))
+		return 1;
+	/* The memif processes keep the default policy: a SCHED_FIFO
+	 * DPDK process starves its own EAL control thread here. */
+	memif_fifo = 0;
+	rtdd_hist_init(&memif);
+	rtdd_hist_init(&rtdd);
+	rtdd_hist_init(&rt_flood);
+	rtdd_hist_init(&shared_flood);
+
+	rtdd_bench_env_begin(&env);
+	if (rtdd_bench_sim_start(&b.sim, 1 + NG)) {
+		fprintf(stderr, "rtdd-bench-net: cannot start rtdd-simhv\n");
+		goto out;
+	}
+	for (unsigned g = 0; g < NG; g++) {
+		char mac[24];
+		const char *bkv[] = {"mac", mac, NULL};
+		const char *fkv[] = {"mac", mac, "handle", "0", NULL};
+
+		snprintf(mac, sizeof(mac), "00:16:3e:00:00:%02x", g + 1);
+		if (rtdd_xb_toolstack_add(b.sim.dom0, "vif", b.sim.domid[0],
+					  b.sim.domid[1 + g], 0, bkv, fkv)) {
+			fprintf(stderr, "rtdd-bench-net: toolstack failed\n");
+			goto out;
+		}
+	}
+	if (backend_up(&b, true) ||
+	    pthread_create(&b.poller, NULL, poller_main, &b))
+		goto out;
+	if (guests_connect(&b, true)) {
+		fprintf(stderr, "rtdd-bench-net: guests did not connect\n");
+		goto out;
+	}
+	pin(1, (int)b.o.fifo, pinfo, sizeof(pinfo));
+	/* The poller writes its own note once it runs. */
+	for (int i = 0;
+	     i < 1000 && !__atomic_load_n(&b.cpu_note[0], __ATOMIC_ACQUIRE);
+	     i++)
+		usleep(1000);
+	if (!b.cpu_note[0])
+		snprintf(b.cpu_note, sizeof(b.cpu_note),
+			 "cpu 0 (the poller did not report in 1 s)");
+
+	printf("rtdd bench net: %u round trips x %u rounds per path, 64-byte "
+	       "frames\n",
+	       b.o.samples, b.o.rounds);
+	printf("  switch thread: %s, polling; guest side: %s\n", b.cpu_note,
+	       pinfo);
+	/* RTT, interleaved. */
+	for (unsigned r = 0; r < b.o.rounds; r++) {
+		rtdd_hist_init(&memif_r[r]);
+		rtdd_hist_init(&rtdd_r[r]);
+		if (have_memif) {
+			set_run(&b, 0);
+			if (memif_round(b.o.samples, &memif_r[r], tmp)) {
+				fprintf(stderr, "rtdd-bench-net: memif round "
+						"failed; baseline dropped\n");
+				have_memif = false;
+			}
+			rtdd_hist_merge(&memif, &memif_r[r]);
+		}
+		set_run(&b, 1);
+		lost_rt += rtt_run(&b, b.o.samples, false, &rtdd_r[r]);
+		rtdd_hist_merge(&rtdd, &rtdd_r[r]);
+	}
+	/* Isolation: RT under a best-effort flood. */
+	flood_warm(&b, 500);
+	lost_fl = rtt_run(&b, b.o.samples, true, &rt_flood);
+	/* Throughput on one backend core. */
+	(void)mpps_run(&b, sink_mac, false, 100, &rounds_sink); /* warm */
+	mpps_sink = mpps_run(&b, sink_mac, false, 1000, &rounds_sink);
+	(void)mpps_run(&b, guest_mac[1], true, 100, &rounds_vif);
+	mpps_vif = mpps_run(&b, guest_mac[1], true, 1000, &rounds_vif);
+	/* The shared, unprioritised backend: both vifs best effort. */
+	backend_down(&b);
+	if (backend_up(&b, false) || guests_connect(&b, false))
+		goto out;
+	set_run(&b, 1);
+	{
+		/* Warm the new connection's pages: quiet pings, then flood. */
+		struct rtdd_hist tmp_h;
+
+		rtdd_hist_init(&tmp_h);
+		(void)rtt_run(&b, 1000, false, &tmp_h);
+		flood_warm(&b, 500);
+	}
+	lost_sh = rtt_run(&b, b.o.samples, true, &shared_flood);
+	set_run(&b, 0);
+	rtdd_bench_env_end(&env);
+
+	printf("\nround trip, 64 B:\n");
+	if (have_memif)
+		row("DPDK memif, 2 processes", &memif);
+	row("rtdd: netfront-netback-switch", &rtdd);
+	printf("\nisolation (RT vif while a BE vif floods 1514 B):\n");
+	row("rtdd RT vif, quiet", &rtdd);
+	row("rtdd RT vif, BE flooding", &rt_flood);
+	row("unprioritised (one class), flood", &shared_flood);
+	ratio50 = have_memif ? rtdd_bench_ratio(&rtdd, &memif, 50) : NAN;
+	ratio_iso = rtdd_bench_ratio(&rt_flood, &rtdd, 99);
+	ratio_shared = rtdd_bench_ratio(&shared_flood, &rtdd, 99);
+	printf("\nratios: rtdd/memif p50 %.2f (target <= 1.2); RT p99 "
+	       "flood/quiet %.2f (target <= 1.1); unprioritised p99 "
+	       "flood/quiet %.2f\n",
+	       ratio50, ratio_iso, ratio_shared);
+	{
+		uint64_t p50r[16], p50m[16];
+
+		for (unsigned r = 0; r < b.o.rounds; r++) {
+			p50r[r] = rtdd_hist_pct(&rtdd_r[r], 50);
+			p50m[r] = rtdd_hist_pct(&memif_r[r], 50);
+		}
+		printf("spread of p50 over %u rounds: rtdd %.2f, memif %.2f\n",
+		       b.o.rounds, rtdd_bench_spread(p50r, b.o.rounds),
+		       have_memif ? rtdd_bench_spread(p50m, b.o.rounds) : NAN);
+	}
+	printf("throughput, 64 B, one switch core: guest -> sink %.2f Mpps, "
+	       "guest -> guest %.2f Mpps (target >= 2.5)\n",
+	       mpps_sink / 1e6, mpps_vif / 1e6);
+	printf("lost: quiet %d, flood %d, unprioritised %d\n", lost_rt, lost_fl,
+	       lost_sh);
+	printf("note: the unprioritised baseline polls; an event-driven "
+	       "backend is not measured here.\n");
+	rtdd_bench_env_print(&env);
+
+	if (b.o.out) {
+		char p[PATH_MAX];
+		struct rtdd_json j;
+		FILE *f;
+		struct rtdd_plot_series s[4];
+		unsigned ns = 0;
+
+		mkdir(b.o.out, 0755);
+		snprintf(p, sizeof(p), "%s/net.json", b.o.out);
+		f = fopen(p, "w");
+		if (f) {
+			rtdd_json_init(&j, f, true);
+			rtdd_json_obj_begin(&j, NULL);
+			rtdd_json_str(&j, "bench", "net");
+			rtdd_bench_env_json(&j, &env);
+			rtdd_json_u64(&j, "samples_per_round", b.o.samples);
+			rtdd_json_u64(&j, "rounds", b.o.rounds);
+			rtdd_json_str(&j, "guest_thread", pinfo);
+			rtdd_json_str(&j, "switch_thread", b.cpu_note);
+			if (have_memif)
+				rtdd_json_hist(&j, "rtt_memif", &memif);
+			rtdd_json_hist(&j, "rtt_rtdd", &rtdd);
+			rtdd_json_hist(&j, "rtt_rt_flood", &rt_flood);
+			rtdd_json_hist(&j, "rtt_unprioritised_flood",
+				       &shared_flood);
+			rtdd_json_dbl(&j, "ratio_p50_rtdd_memif", ratio50);
+			rtdd_json_dbl(&j, "ratio_p99_rt_flood_quiet",
+				      ratio_iso);
+			rtdd_json_dbl(&j, "ratio_p99_unprioritised_flood_quiet",
+				      ratio_shared);
+			rtdd_json_dbl(&j, "mpps_guest_to_sink",
+				      mpps_sink / 1e6);
+			rtdd_json_dbl(&j, "mpps_guest_to_guest",
+				      mpps_vif / 1e6);
+			rtdd_json_u64(&j, "switch_rounds_sink", rounds_sink);
+			rtdd_json_u64(&j, "switch_rounds_guest", rounds_vif);
+			rtdd_json_obj_end(&j);
+			fputc('\n', f);
+			fclose(f);
+		}
+		if (have_memif)
+			s[ns++] =
+				(struct rtdd_plot_series){"DPDK memif", &memif};
+		s[ns++] = (struct rtdd_plot_series){"rtdd", &rtdd};
+		s[ns++] = (struct rtdd_plot_series){"rtdd RT, BE flood",
+						    &rt_flood};
+		s[ns++] = (struct rtdd_plot_series){"one class, flood",
+						    &shared_flood};
+		snprintf(p, sizeof(p), "%s/net.svg", b.o.out);
+		(void)rtdd_svg_percentiles(
+			p, "rtdd bench net: round trip, 64 B", s, ns);
+		printf("results: %s/net.json, %s/net.svg\n", b.o.out, b.o.out);
+	}
+	rc = 0;
+out:
+	if (b.poller) {
+		__atomic_store_n(&b.run, -1, __ATOMIC_RELEASE);
+		pthread_join(b.poller, NULL);
+	}
+	for (unsigned g = 0; g < NG; g++)
+		rtdd_netfront_close(b.nf[g]);
+	rtdd_netback_destroy(b.nb, true);
+	rtdd_sw_destroy(b.sw);
+	rtdd_bench_sim_stop(&b.sim);
+	rmdir(tmp);
+	return rc;
+}

@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A guest on rtdd-simhv reaches the outside world through the RT switch's
+ * DPDK uplink: netfront -> netback -> switch -> uplink -> rtdd-pktlat
+ * reflector in another process -> back the same way. Two kinds of uplink:
+ *   net_memif to the reflector process (always, when the PMD exists);
+ *   net_af_packet on a veth pair whose other end sits in a network
+ *   namespace this test creates, reflector inside it (root only).
+ * Every reflected frame is checked byte for byte.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+
+#include "net_env.h"
+#include "rtdd/netsw_dpdk.h"
+
+static char pktlat[512];
+static char memif_sock[64];
+static char netns[32];
+static bool have_memif, have_afp, made_ns;
+
+/* What a case holds, so teardown can release it even after a failed
+ * assertion. */
+static struct {
+	struct net_env *e;
+	rtdd_uplink *up;
+	rtdd_netfront *nf;
+	pid_t refl;
+} cur;
+
+static int case_teardown(void **state)
+{
+	(void)state;
+	rtdd_netfront_close(cur.nf);
+	if (cur.e)
+		net_env_backend_stop(cur.e, true); /* the switch stops */
+	rtdd_uplink_close(cur.up);
+	if (cur.refl > 0) {
+		kill(cur.refl, SIGTERM);
+		waitpid(cur.refl, NULL, 0);
+	}
+	if (cur.e) {
+		net_env_stop(cur.e);
+		free(cur.e);
+	}
+	memset(&cur, 0, sizeof(cur));
+	return 0;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static bool pmd_present(const char *name)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd),
+		 "ls /usr/lib/*/dpdk/pmds-*/librte_net_%s.so >/dev/null 2>&1",
+		 name);
+	return system(cmd) == 0;
+}
+
+static pid_t spawn(char *const argv[])
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		if (fd >= 0 && !getenv("RTDD_TEST_VERBOSE")) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* A pktlat frame (rtdd-pktlat's wire format, which its reflector
+ * answers): ethertype 0x88b5, magic, version 1, then our pattern. */
+static unsigned pl_frame(uint8_t *b, unsigned len, const uint8_t src[6],
+			 uint32_t seq)
+{
+	unsigned i;
+
+	memset(b, 0, len);
+	memcpy(b, "\x02\x00\x00\x00\x00\x99", 6); /* somebody outside */
+	memcpy(b + 6, src, 6);
+	b[12] = 0x88;
+	b[13] = 0xb5;
+	b[14] = 0x52; /* "RTPL" little-endian */
+	b[15] = 0x54;
+	b[16] = 0x50;
+	b[17] = 0x4c;
+	b[18] = 1; /* version */
+	b[20] = (uint8_t)len;
+	b[21] = (uint8_t)(len >> 8);
+	b[26] = (uint8_t)seq;
+	b[27] = (uint8_t)(seq >> 8);
+	b[28] = (uint8_t)(seq >> 16);
+	b[29] = (uint8_t)(seq >> 24);
+	for (i = 54; i < len; i++)
+		b[i] = (uint8_t)(seq * 13u + i);
+	return len;
+}
+
+static void run_case(const char *vdev_name, const char *const *refl_argv)
+{
+	struct net_env *e = calloc(1, sizeof(*e));
+	static uint8_t tx[1514], rx[65536];
+	rtdd_sw *sw = NULL;
+	struct rtdd_netfront_opts o = {.log = net_env_log};
+	uint16_t port;
+	unsigned sent = 0, got = 0, other = 0;
+	uint64_t deadline, last;
+	int rc;
+
+	assert_non_null(e);
+	rc = net_env_start(e, 1);
+	if (rc) {
+		free(e);
+		print_message("SKIP: rtdd-simhv could not start\n");
+		skip();
+	}
+	cur.e = e;
+	cur.refl = spawn((char *const *)refl_argv);
+	assert_true(cur.refl > 0);
+	assert_int_equal(net_env_add_vif(e, 0), 0);
+	assert_int_equal(net_env_switch(e, "switch unknown up0",
+					(const char *const[]){"rt"},
+					"port up0 uplink", &sw),
+			 0);
+	assert_int_equal(rtdd_uplink_port_lookup(vdev_name, &port), 0);
+	assert_int_equal(rtdd_uplink_open(port, &cur.up), 0);
+	assert_int_equal(
+		rtdd_uplink_attach(cur.up, sw, rtdd_sw_port_find(sw, "up0")),
+		0);
+	assert_int_equal(net_env_backend_start(e, sw, NULL), 0);
+	assert_int_equal(
+		rtdd_netfront_open(e->fe_hv[0], "device/vif/0", &o, &cur.nf),
+		0);
+	/* The reflector needs a moment to come up (memif connects); what is
+	 * lost meanwhile is sent again after 100 ms of silence. */
+	deadline = now_ns() + 30000000000ull;
+	last = now_ns();
+	while (got < 2000 && now_ns() < deadline) {
+		struct rtdd_nf_frame in = {.data = rx, .cap = 65535};
+		int r;
+
+		if (sent < 2000 && sent - got < 8) {
+			struct rtdd_nf_frame f = {.data = tx};
+
+			f.len = (uint16_t)pl_frame(tx, 60 + (sent % 20) * 70,
+						   e->mac[0], sent);
+			sent += (unsigned)rtdd_netfront_send(cur.nf, 0, &f, 1);
+		}
+		r = rtdd_netfront_recv(cur.nf, 0, &in, 1);
+		assert_true(r >= 0);
+		if (!r) {
+			if (now_ns() - last > 100000000ull) {
+				sent = got;
+				last = now_ns();
+			}
+			continue;
+		}
+		/* Whatever else the outside sends (IPv6 multicast on a
+		 * veth, say) is flooded to us too: not ours to check. */
+		if (in.len < 54 || rx[12] != 0x88 || rx[13] != 0xb5) {
+			other++;
+			continue;
+		}
+		{
+			uint32_t seq =
+				(uint32_t)rx[26] | (uint32_t)rx[27] << 8 |
+				(uint32_t)rx[28] << 16 | (uint32_t)rx[29] << 24;
+			unsigned k;
+
+			if (seq != got)
+				continue; /* a duplicate of a resend */
+			assert_memory_equal(rx, e->mac[0], 6);
+			assert_int_equal(in.len, 60 + (seq % 20) * 70);
+			assert_int_equal(rx[19] & 1, 1); /* reflected flag */
+			for (k = 54; k < in.len; k++)
+				assert_int_equal(rx[k],
+						 (uint8_t)(seq * 13u + k));
+			got++;
+			last = now_ns();
+		}
+	}
+	print_message("%s: %u frames reflected through the uplink (%u other "
+		      "frames from outside)\n",
+		      vdev_name, got, other);
+	assert_int_equal(got, 2000);
+}
+
+static void test_memif_uplink(void **state)
+{
+	(void)state;
+	if (!have_memif) {
+		print_message("SKIP: net_memif PMD not installed\n");
+		skip();
+	}
+	{
+		char dev[160];
+		const char *argv[] = {pktlat,
+				      "-l",
+				      "0",
+				      "--no-huge",
+				      "-m",
+				      "128",
+				      "--no-pci",
+				      "--log-level=error",
+				      "--file-prefix=rtdd-upr",
+				      dev,
+				      "--",
+				      "-m",
+				      "reflect",
+				      "--duration",
+				      "60",
+				      NULL};
+
+		snprintf(dev, sizeof(dev),
+			 "--vdev=net_memif0,role=client,socket=%s", memif_sock);
+		run_case("net_memif0", argv);
+	}
+}
+
+static void test_af_packet_uplink(void **state)
+{
+	(void)state;
+	if (!have_afp) {
+		print_message("SKIP: no veth/netns here (needs root, ip and "
+			      "the net_af_packet PMD)\n");
+		skip();
+	}
+	{
+		const char *argv[] = {"ip",
+				      "netns",
+				      "exec",
+				      netns,
+				      pktlat,
+				      "-l",
+				      "0",
+				      "--no-huge",
+				      "-m",
+				      "128",
+				      "--no-pci",
+				      "--log-level=error",
+				      "--file-prefix=rtdd-upa",
+				      "--vdev=net_af_packet0,iface=rtddupb",
+				      "--",
+				      "-m",
+				      "reflect",
+				      "--duration",
+				      "60",
+				      NULL};
+
+		run_case("net_af_packet1", argv);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	char exe[512], *eal[16], vdev_m[128];
+	int n = 0, rc;
+	ssize_t len;
+
+	(void)argc;
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len <= 0)
+		return 1;
+	exe[len] = 0;
+	snprintf(pktlat, sizeof(pktlat), "%.*s/../bin/rtdd-pktlat",
+		 (int)(strrchr(exe, '/') - exe), exe);
+	snprintf(memif_sock, sizeof(memif_sock), "/run/rtdd-up-%d.sock",
+		 (int)getpid());
+	snprintf(netns, sizeof(netns), "rtdd-up%d", (int)getpid());
+	have_memif = pmd_present("memif") && access(pktlat, X_OK) == 0;
+	if (getuid() == 0 && pmd_present("af_packet") &&
+	    access(pktlat, X_OK) == 0) {
+		char cmd[512];
+
+		snprintf(cmd, sizeof(cmd),
+			 "ip netns add %s && ip link add rtddupa type veth "
+			 "peer name rtddupb && ip link set rtddupb netns %s && "
+			 "ip link set rtddupa up && ip netns exec %s ip link "
+			 "set rtddupb up && sysctl -qw "
+			 "net.ipv6.conf.rtddupa.disable_ipv6=1",
+			 netns, netns, netns);
+		have_afp = system(cmd) == 0;
+		made_ns = true;
+		if (!have_afp) {
+			snprintf(cmd, sizeof(cmd),
+				 "ip link del rtddupa 2>/dev/null; ip netns "
+				 "del %s 2>/dev/null",
+				 netns);
+			if (system(cmd)) {
+				/* nothing to clean */
+			}
+		}
+	}
+	eal[n++] = argv[0];
+	eal[n++] = (char *)"-l";
+	eal[n++] = (char *)"1";
+	eal[n++] = (char *)"--no-huge";
+	eal[n++] = (char *)"-m";
+	eal[n++] = (char *)"256";
+	eal[n++] = (char *)"--no-pci";
+	eal[n++] = (char *)"--log-level=error";
+	eal[n++] = (char *)"--file-prefix=rtdd-upt";
+	snprintf(vdev_m, sizeof(vdev_m),
+		 "--vdev=net_memif0,role=server,socket=%s", memif_sock);
+	if (have_memif)
+		eal[n++] = vdev_m;
+	if (have_afp)
+		eal[n++] = (char *)"--vdev=net_af_packet1,iface=rtddupa";
+	eal[n] = NULL;
+	if (rte_eal_init(n, eal) < 0) {
+		fprintf(stderr, "SKIP: EAL init failed\n");
+		have_memif = have_afp = false;
+	}
+	{
+		const struct CMUnitTest tests[] = {
+			cmocka_unit_test_teardown(test_memif_uplink,
+						  case_teardown),
+			cmocka_unit_test_teardown(test_af_packet_uplink,
+						  case_teardown),
+		};
+
+		rc = cmocka_run_group_tests(tests, NULL, NULL);
+	}
+	if (made_ns) {
+		char cmd[256];
+
+		snprintf(cmd, sizeof(cmd),
+			 "ip link del rtddupa 2>/dev/null; ip netns del %s "
+			 "2>/dev/null",
+			 netns);
+		if (system(cmd)) {
+			/* reported by the next run's setup */
+		}
+	}
+	rte_eal_cleanup();
+	return rc;
+}
