@@ -158,8 +158,11 @@ bench: build
 test-xen: deps build
 	@O=$(O) tests/xen/run.sh
 
+# Every public header, registered or not, must compile on its own.
+PUBLIC_HEADERS := $(sort $(HEADERS_CHECK) $(wildcard */include/rtdd/*.h))
 check: build
-	@scripts/check.sh "$(CC)" "$(INCLUDES) $(XEN_CFLAGS)" $(HEADERS_CHECK)
+	@scripts/check.sh "$(CC)" "$(INCLUDES) $(XEN_CFLAGS) $(URING_CFLAGS) \
+		$(DPDK_CFLAGS) $(YAML_CFLAGS)" $(PUBLIC_HEADERS)
 
 format:
 	@git ls-files '*.c' '*.h' | grep -v '^third_party/' | xargs clang-format -i

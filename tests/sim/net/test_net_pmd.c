@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdbool.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -152,18 +154,75 @@ static void test_testpmd_macswap(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* EAL refuses a plugin when the file's directory or any directory above it
+ * is world-writable (a build tree under /tmp): true if path is safe. */
+static bool plugin_path_safe(const char *path)
+{
+	char copy[PATH_MAX];
+	struct stat st;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	for (char *slash = strrchr(copy, '/'); slash;
+	     slash = strrchr(copy, '/')) {
+		*slash = 0;
+		if (stat(copy[0] ? copy : "/", &st) || (st.st_mode & S_IWOTH))
+			return false;
+		if (!copy[0])
+			break;
+	}
+	return true;
+}
+
+/* Copies the plugin into a private directory EAL accepts: /run as root,
+ * else $HOME/.cache. dir_out gets the directory to remove afterwards. */
+static int stage_plugin(const char *src, char *dst, size_t len, char *dir_out,
+			size_t dlen)
+{
+	const char *home = getenv("HOME");
+	char cmd[3 * PATH_MAX];
+
+	if (geteuid() == 0)
+		snprintf(dir_out, dlen, "/run/rtdd-pmd-XXXXXX");
+	else
+		snprintf(dir_out, dlen, "%s/.cache/rtdd-pmd-XXXXXX",
+			 home ? home : "/nonexistent");
+	if (!mkdtemp(dir_out))
+		return -errno;
+	snprintf(dst, len, "%s/librte_net_rtdd.so", dir_out);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", src, dst);
+	if (system(cmd) != 0 || !plugin_path_safe(dst))
+		return -EACCES;
+	return 0;
+}
+
 int main(void)
 {
-	char exe[PATH_MAX];
+	char exe[PATH_MAX], built[PATH_MAX], staged_dir[PATH_MAX] = "";
 	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_testpmd_macswap),
 	};
+	int rc;
 
 	if (len <= 0)
 		return 1;
 	exe[len] = 0;
-	snprintf(so, sizeof(so), "%.*s/../lib/dpdk-pmds/librte_net_rtdd.so",
+	snprintf(built, sizeof(built),
+		 "%.*s/../lib/dpdk-pmds/librte_net_rtdd.so",
 		 (int)(strrchr(exe, '/') - exe), exe);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	snprintf(so, sizeof(so), "%s", built);
+	if (!plugin_path_safe(built) &&
+	    stage_plugin(built, so, sizeof(so), staged_dir,
+			 sizeof(staged_dir))) {
+		printf("FAIL: %s is under a world-writable directory (EAL "
+		       "refuses it) and could not be staged elsewhere\n",
+		       built);
+		return 1;
+	}
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	if (staged_dir[0]) {
+		unlink(so);
+		rmdir(staged_dir);
+	}
+	return rc;
 }

@@ -25,6 +25,25 @@ skip() {
 }
 
 [ -f "$so" ] || skip "net_rtdd not built ($so missing: libdpdk or the SDK headers unavailable)"
+
+# EAL refuses a plugin below any world-writable directory (a clone under
+# /tmp): stage it where EAL accepts it, /run as root, else ~/.cache.
+path_safe() {
+	local d
+	d=$(dirname "$(readlink -f "$1")")
+	while :; do
+		[ -n "$(find "$d" -maxdepth 0 -perm -o+w 2>/dev/null)" ] && return 1
+		[ "$d" = / ] && return 0
+		d=$(dirname "$d")
+	done
+}
+if ! path_safe "$so"; then
+	if [ "$(id -u)" = 0 ]; then base=/run; else base=$HOME/.cache; mkdir -p "$base"; fi
+	stage=$(mktemp -d "$base/rtdd-pmd.XXXXXX") || skip "cannot stage $so outside world-writable directories"
+	cp "$so" "$stage/" && so="$stage/$(basename "$so")"
+	trap 'rm -rf "$tmp" "$stage"' EXIT
+	path_safe "$so" || skip "no directory EAL accepts for the plugin ($stage)"
+fi
 command -v dpdk-testpmd >/dev/null || skip "dpdk-testpmd not installed (package dpdk)"
 
 EAL=(--no-huge -m 512 --no-pci --log-level=error)

@@ -120,9 +120,8 @@ static inline uint64_t rtdd_fast_ns(void)
 	const struct rtdd__fastclock *fc = &rtdd__fastclock;
 
 	if (fc->ns_per_tick > 0)
-		return fc->ns0 +
-		       (uint64_t)((double)(rtdd_rdtsc() - fc->tsc0) *
-				  fc->ns_per_tick);
+		return fc->ns0 + (uint64_t)((double)(rtdd_rdtsc() - fc->tsc0) *
+					    fc->ns_per_tick);
 #endif
 	return rtdd_now_ns();
 }
