@@ -10,7 +10,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 xl cpupool-cpu-remove Pool-0 1 || true
 xl cpupool-cpu-remove Pool-0 2 || true
 xl cpupool-cpu-remove Pool-0 3 || true
-xl cpupool-create "$here/cpupool-rt.cfg"
+xl cpupool-list rt >/dev/null 2>&1 ||
+	xl cpupool-create "$here/cpupool-rt.cfg"
 
 # driver domains first: their backends must exist before frontends connect
 xl create -p "$here/dd-net.cfg"

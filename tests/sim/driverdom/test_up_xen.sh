@@ -33,6 +33,7 @@ cat >"$tmp/bin/xl" <<'EOF'
 echo "xl $*" >>"$XL_LOG"
 case " $* " in
 *"$XL_FAIL"*) echo "xl: simulated failure" >&2; exit 1 ;;
+" cpupool-list "*) echo "Pool '$2' does not exist" >&2; exit 1 ;;
 esac
 exit 0
 EOF
@@ -48,6 +49,7 @@ cat >"$tmp/want.up" <<EOF
 xl cpupool-cpu-remove Pool-0 1
 xl cpupool-cpu-remove Pool-0 2
 xl cpupool-cpu-remove Pool-0 3
+xl cpupool-list rt
 xl cpupool-create $run/plan/cpupool-rt.cfg
 xl create -p $run/plan/dd-net.cfg
 xl sched-rtds -d dd-net -v 0 -p 300 -b 95 -e 1
@@ -81,10 +83,6 @@ xl destroy adas
 xl destroy infotainment
 xl destroy dd-net
 xl destroy dd-blk
-xl cpupool-destroy rt
-xl cpupool-cpu-add Pool-0 1
-xl cpupool-cpu-add Pool-0 2
-xl cpupool-cpu-add Pool-0 3
 EOF
 diff -u "$tmp/want.down" "$XL_LOG" || bad "down: xl calls differ from destroy.sh"
 [ -e "$run/rtdd-up.state" ] && bad "state left after down"
