@@ -91,7 +91,20 @@ int rtdd_xb_toolstack_add(rtdd_hv *hv, const char *kind, rtdd_domid be,
 		rc = rtdd_xs_txn_start(hv, &t);
 		if (rc)
 			break;
-		rc = rtdd_xs_mkdir(hv, t, bp);
+		/* As libxl__device_generic_add: stale entries of an earlier
+		 * device go first, so every entry inherits the permissions
+		 * set below (an old child would keep an old ACL and lock out
+		 * a recreated driver domain). */
+		rc = rtdd_xs_rm(hv, t, fp);
+		if (rc == -ENOENT)
+			rc = 0;
+		if (!rc) {
+			rc = rtdd_xs_rm(hv, t, bp);
+			if (rc == -ENOENT)
+				rc = 0;
+		}
+		if (!rc)
+			rc = rtdd_xs_mkdir(hv, t, bp);
 		if (!rc)
 			rc = rtdd_xs_set_perms(hv, t, bp, bperm, 2);
 		if (!rc)
