@@ -195,7 +195,6 @@ static double iops_run(rtdd_blkfront *bf, uint64_t sectors, unsigned secs)
 {
 	enum { D = 32 };
 	static uint8_t bufs[D][4096];
-	struct rtdd_blk_req r[D];
 	struct rtdd_blk_cpl c[D];
 	uint64_t t0 = rtdd_fast_ns(), end = t0 + (uint64_t)secs * 1000000000u;
 	uint64_t done = 0, now;
@@ -207,19 +206,26 @@ static double iops_run(rtdd_blkfront *bf, uint64_t sectors, unsigned secs)
 		now = rtdd_fast_ns();
 		if (now >= end)
 			break;
-		while (inflight < D) {
-			struct rtdd_blk_req *q = &r[next % D];
+		/* refill every free slot with one submit: one ring push and
+		 * at most one notification per batch, as a guest would */
+		if (inflight < D) {
+			unsigned want = D - inflight;
+			struct rtdd_blk_req batch[D];
 
-			memset(q, 0, sizeof(*q));
-			q->op = RTDD_BLK_READ;
-			q->sector = (rnd() % (sectors / 8)) * 8;
-			q->buf = bufs[next % D];
-			q->len = 4096;
-			rc = rtdd_blkfront_submit(bf, 0, q, 1);
-			if (rc != 1)
-				break;
-			inflight++;
-			next++;
+			for (unsigned k = 0; k < want; k++) {
+				struct rtdd_blk_req *q = &batch[k];
+
+				memset(q, 0, sizeof(*q));
+				q->op = RTDD_BLK_READ;
+				q->sector = (rnd() % (sectors / 8)) * 8;
+				q->buf = bufs[(next + k) % D];
+				q->len = 4096;
+			}
+			rc = rtdd_blkfront_submit(bf, 0, batch, want);
+			if (rc > 0) {
+				inflight += (unsigned)rc;
+				next += (unsigned)rc;
+			}
 		}
 		rc = rtdd_blkfront_poll(bf, 0, c, D);
 		if (rc < 0)
