@@ -50,6 +50,10 @@ static void usage(FILE *f)
 		"  --cpu N            pin the switch thread to CPU N\n"
 		"  --fifo PRIO        SCHED_FIFO priority of the switch thread\n"
 		"  --mlock            lock memory\n"
+		"  --mode M           switch thread: poll (default), event, "
+		"hybrid\n"
+		"  --spin-us N        hybrid: poll N us after the last work "
+		"(50)\n"
 		"  --check            parse the configuration and exit\n"
 		"  -v                 more log output\n");
 }
@@ -64,6 +68,8 @@ int main(int argc, char **argv)
 		{"cpu", required_argument, NULL, 'C'},
 		{"fifo", required_argument, NULL, 'F'},
 		{"mlock", no_argument, NULL, 'm'},
+		{"mode", required_argument, NULL, 'M'},
+		{"spin-us", required_argument, NULL, 'S'},
 		{"check", no_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -124,6 +130,26 @@ int main(int argc, char **argv)
 			break;
 		case 'm':
 			cfg.rt.mlockall = true;
+			break;
+		case 'M':
+			if (rtdd_svc_mode_parse(optarg, &cfg.mode)) {
+				fprintf(stderr,
+					"rtdd-netback: bad --mode '%s' "
+					"(event, poll or hybrid)\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'S':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || v < 0 || v > 1000000) {
+				fprintf(stderr,
+					"rtdd-netback: bad --spin-us '%s'\n",
+					optarg);
+				return 2;
+			}
+			cfg.spin_ns = (uint64_t)v * 1000u;
 			break;
 		case 'k':
 			check = true;
@@ -219,6 +245,16 @@ int main(int argc, char **argv)
 			hverr ? hverr : strerror(-r));
 		goto out;
 	}
+	if (nup && cfg.mode != RTDD_SVC_POLL) {
+		/* A DPDK port cannot wake the switch thread (no Rx interrupt
+		 * support here): a sleeping thread would leave its frames on
+		 * the NIC until a vif woke it. */
+		RTDD_LOG(WARN,
+			 "--mode %s with DPDK uplinks: the switch thread "
+			 "cannot sleep on them; staying in poll mode",
+			 rtdd_svc_mode_name(cfg.mode));
+		cfg.mode = RTDD_SVC_POLL;
+	}
 	r = rtdd_netback_create(hv, sw, &cfg, &nb);
 	if (r) {
 		fprintf(stderr, "rtdd-netback: %s\n", strerror(-r));
@@ -228,7 +264,8 @@ int main(int argc, char **argv)
 		char d[256];
 
 		rtdd_netback_describe_rt(nb, d, sizeof(d));
-		RTDD_LOG(INFO, "switch: %u ports; %s", rtdd_sw_nports(sw), d);
+		RTDD_LOG(INFO, "switch: %u ports, %s mode; %s",
+			 rtdd_sw_nports(sw), rtdd_svc_mode_name(cfg.mode), d);
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);

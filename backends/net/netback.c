@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +28,8 @@ void rtdd_netback_cfg_default(struct rtdd_netback_cfg *c)
 	memset(c, 0, sizeof(*c));
 	c->rt.cpu = -1;
 	c->max_queues = 4;
+	c->mode = RTDD_SVC_POLL;
+	c->spin_ns = 50000;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -46,23 +49,169 @@ static unsigned item_serve(struct rtdd_svc_item *it, unsigned budget)
 	return n;
 }
 
+static bool tx_unconsumed(const struct nb_queue *q)
+{
+	/* Acquire: pairs with the frontend's release of req_prod. */
+	return __atomic_load_n(&q->tx.sring->req_prod, __ATOMIC_ACQUIRE) !=
+	       q->tx.req_cons;
+}
+
+static bool rx_unconsumed(const struct nb_queue *q)
+{
+	return __atomic_load_n(&q->rx.sring->req_prod, __ATOMIC_ACQUIRE) !=
+	       q->rx.req_cons;
+}
+
+static unsigned port_queued(const struct rtdd_netback *nb, int port)
+{
+	return rtdd_sw_queued(nb->sw, port, RTDD_SW_RT) +
+	       rtdd_sw_queued(nb->sw, port, RTDD_SW_BE);
+}
+
+/*
+ * Event and hybrid modes, after a round found nothing to do: ask every
+ * guest for an event on its next TX request, and on its next RX buffer
+ * where frames wait for one, then look again (RING_FINAL_CHECK_FOR_
+ * REQUESTS, over all rings at once). True: work arrived, do not sleep.
+ *
+ * Work we cannot be woken for keeps the thread awake: frames queued for
+ * an uplink, TX requests of a vif whose token bucket is empty (served
+ * when it refills). Runs on the service thread, between rounds: the vifs
+ * it loads stay valid until the epoch moves (rtdd__net_vif_detach).
+ */
 static bool item_arm(struct rtdd_svc_item *it)
 {
-	(void)it;
-	return true; /* poll mode: never sleep */
+	struct rtdd_netback *nb = it->priv;
+	unsigned np = rtdd_sw_nports(nb->sw);
+	bool more = false;
+	int i;
+
+	for (i = 0; i < (int)np; i++) {
+		struct nb_vif *v;
+		unsigned queued = port_queued(nb, i);
+
+		if (rtdd_sw_port_cfg(nb->sw, i)->uplink) {
+			more |= queued != 0;
+			continue;
+		}
+		v = __atomic_load_n(&nb->ports[i].vif, __ATOMIC_ACQUIRE);
+		if (!v || __atomic_load_n(&v->broken, __ATOMIC_RELAXED)) {
+			more |= queued != 0; /* dropped by the next round */
+			continue;
+		}
+		for (unsigned k = 0; k < v->nqueues; k++) {
+			struct nb_queue *q = &v->queues[k];
+
+			__atomic_store_n(&q->tx.sring->req_event,
+					 q->tx.req_cons + 1, __ATOMIC_RELAXED);
+			if (queued)
+				__atomic_store_n(&q->rx.sring->req_event,
+						 q->rx.req_cons + 1,
+						 __ATOMIC_RELAXED);
+		}
+	}
+	/* Full barrier: the req_event stores are visible before we read
+	 * req_prod again; pairs with the frontend's barrier between its
+	 * req_prod store and its req_event load. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (i = 0; i < (int)np && !more; i++) {
+		struct nb_vif *v;
+		unsigned queued;
+
+		if (rtdd_sw_port_cfg(nb->sw, i)->uplink)
+			continue;
+		v = __atomic_load_n(&nb->ports[i].vif, __ATOMIC_ACQUIRE);
+		if (!v || __atomic_load_n(&v->broken, __ATOMIC_RELAXED))
+			continue;
+		queued = port_queued(nb, i);
+		for (unsigned k = 0; k < v->nqueues && !more; k++)
+			more = tx_unconsumed(&v->queues[k]) ||
+			       (queued && rx_unconsumed(&v->queues[k]));
+	}
+	return more;
 }
 
 static unsigned item_fds(struct rtdd_svc_item *it, int *fds, unsigned max)
 {
-	(void)it;
-	(void)fds;
-	(void)max;
-	return 0;
+	struct rtdd_netback *nb = it->priv;
+
+	if (!max || nb->ep_fd < 0)
+		return 0;
+	fds[0] = nb->ep_fd;
+	return 1;
 }
 
+/* After a sleep: take the events (pending + unmask) of every vif. */
 static void item_woken(struct rtdd_svc_item *it)
 {
-	(void)it;
+	struct rtdd_netback *nb = it->priv;
+	unsigned np = rtdd_sw_nports(nb->sw);
+	uint64_t val;
+
+	if (read(nb->kick_fd, &val, sizeof(val)) < 0) {
+		/* EAGAIN: not kicked */
+	}
+	for (int i = 0; i < (int)np; i++) {
+		struct nb_vif *v =
+			__atomic_load_n(&nb->ports[i].vif, __ATOMIC_ACQUIRE);
+
+		if (!v)
+			continue;
+		for (unsigned k = 0; k < v->nqueues; k++) {
+			rtdd_evtchn *ev = v->queues[k].ev;
+			rtdd_port p;
+
+			while (ev && rtdd_evtchn_pending(ev, &p) == 0)
+				(void)rtdd_evtchn_unmask(ev, p);
+		}
+	}
+}
+
+static bool sleeps(const struct rtdd_netback *nb)
+{
+	return nb->svc && nb->cfg.mode != RTDD_SVC_POLL;
+}
+
+static void kick(struct rtdd_netback *nb)
+{
+	uint64_t one = 1;
+
+	if (sleeps(nb) && write(nb->kick_fd, &one, sizeof(one)) < 0) {
+		/* an eventfd write fails only on EBADF */
+	}
+}
+
+void rtdd__net_vif_watch(struct nb_vif *v)
+{
+	struct rtdd_netback *nb = v->nb;
+
+	if (!sleeps(nb))
+		return;
+	for (unsigned k = 0; k < v->nqueues; k++) {
+		struct epoll_event e = {.events = EPOLLIN};
+
+		if (!v->queues[k].ev)
+			continue;
+		if (epoll_ctl(nb->ep_fd, EPOLL_CTL_ADD,
+			      rtdd_evtchn_fd(v->queues[k].ev), &e) < 0)
+			RTDD_LOG(ERR,
+				 "%s: queue %u: epoll_ctl: %s (events are "
+				 "seen within 1 s only)",
+				 v->name, k, strerror(errno));
+	}
+	kick(nb); /* requests posted before the attach */
+}
+
+static void vif_unwatch(struct nb_vif *v)
+{
+	struct rtdd_netback *nb = v->nb;
+
+	if (!sleeps(nb))
+		return;
+	for (unsigned k = 0; k < v->nqueues; k++)
+		if (v->queues[k].ev)
+			(void)epoll_ctl(nb->ep_fd, EPOLL_CTL_DEL,
+					rtdd_evtchn_fd(v->queues[k].ev), NULL);
 }
 
 static const struct rtdd_svc_item_ops item_ops = {
@@ -88,16 +237,20 @@ void rtdd__net_vif_detach(struct nb_vif *v)
 	if (nb->cfg.no_thread || !nb->svc)
 		return; /* rounds run on this thread */
 	/* A round that loaded the old pointer ends before the epoch has
-	 * moved twice. */
+	 * moved twice. A sleeping thread (event/hybrid) is kicked. */
 	e0 = __atomic_load_n(&nb->epoch, __ATOMIC_ACQUIRE);
+	kick(nb);
 	while (__atomic_load_n(&nb->epoch, __ATOMIC_ACQUIRE) - e0 < 2) {
 		if (++spins > 1000)
 			sched_yield();
+		if (spins % 1000 == 0)
+			kick(nb);
 		if (spins > 100000000ull) {
 			RTDD_LOG(ERR, "%s: switch thread stalled", v->name);
 			break;
 		}
 	}
+	vif_unwatch(v);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -180,7 +333,9 @@ int rtdd_netback_create(rtdd_hv *hv, rtdd_sw *sw,
 	int rc;
 
 	if (!hv || !sw || !cfg || !nb_out || !cfg->max_queues ||
-	    cfg->max_queues > RTDD_RING_MAX_QUEUES)
+	    cfg->max_queues > RTDD_RING_MAX_QUEUES ||
+	    (cfg->mode != RTDD_SVC_POLL && cfg->mode != RTDD_SVC_EVENT &&
+	     cfg->mode != RTDD_SVC_HYBRID))
 		return -EINVAL;
 	if (!(rtdd_hv_features(hv) & RTDD_HV_F_GNT_COPY))
 		return -EOPNOTSUPP; /* netback copies, it never maps data */
@@ -196,10 +351,18 @@ int rtdd_netback_create(rtdd_hv *hv, rtdd_sw *sw,
 							: 65535);
 	nb->lim.gso = false;
 	nb->fault_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (nb->fault_fd < 0) {
+	nb->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	nb->ep_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (nb->fault_fd < 0 || nb->kick_fd < 0 || nb->ep_fd < 0) {
 		rc = -errno;
-		free(nb);
-		return rc;
+		goto out_fds;
+	} else {
+		struct epoll_event e = {.events = EPOLLIN};
+
+		if (epoll_ctl(nb->ep_fd, EPOLL_CTL_ADD, nb->kick_fd, &e) < 0) {
+			rc = -errno;
+			goto out_fds;
+		}
 	}
 	for (i = 0; i < rtdd_sw_nports(sw); i++) {
 		nb->ports[i].nb = nb;
@@ -211,7 +374,7 @@ int rtdd_netback_create(rtdd_hv *hv, rtdd_sw *sw,
 	nb->item.ops = &item_ops;
 	nb->item.priv = nb;
 	nb->item.name = "switch";
-	nb->item.mode = RTDD_SVC_POLL;
+	nb->item.mode = cfg->mode;
 	nb->item.cls = RTDD_SVC_RT;
 	nb->item.budget = 1;
 	if (!cfg->no_thread) {
@@ -219,6 +382,7 @@ int rtdd_netback_create(rtdd_hv *hv, rtdd_sw *sw,
 
 		sc.name = "netback-sw";
 		sc.rt = cfg->rt;
+		sc.spin_ns = cfg->spin_ns;
 		rc = rtdd_svc_create(&sc, &nb->svc);
 		if (rc)
 			goto out;
@@ -240,7 +404,13 @@ out:
 	for (i = 0; i < rtdd_sw_nports(sw); i++)
 		if (!rtdd_sw_port_cfg(sw, (int)i)->uplink)
 			(void)rtdd_sw_attach(sw, (int)i, NULL, NULL);
-	close(nb->fault_fd);
+out_fds:
+	if (nb->fault_fd >= 0)
+		close(nb->fault_fd);
+	if (nb->kick_fd >= 0)
+		close(nb->kick_fd);
+	if (nb->ep_fd >= 0)
+		close(nb->ep_fd);
 	free(nb);
 	return rc;
 }
@@ -304,6 +474,15 @@ unsigned rtdd_netback_nvifs(const rtdd_netback *nb)
 	return nb->nvifs;
 }
 
+int rtdd_netback_svc_stats(rtdd_netback *nb, struct rtdd_svc_item_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!nb->svc)
+		return -ENOENT;
+	rtdd_svc_item_stats(nb->svc, &nb->item, out);
+	return 0;
+}
+
 void rtdd_netback_describe_rt(const rtdd_netback *nb, char *buf, size_t len)
 {
 	if (!len)
@@ -350,5 +529,7 @@ void rtdd_netback_destroy(rtdd_netback *nb, bool remove)
 		if (!rtdd_sw_port_cfg(nb->sw, (int)i)->uplink)
 			(void)rtdd_sw_attach(nb->sw, (int)i, NULL, NULL);
 	close(nb->fault_fd);
+	close(nb->kick_fd);
+	close(nb->ep_fd);
 	free(nb);
 }

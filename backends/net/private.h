@@ -111,6 +111,10 @@ struct rtdd_netback {
 	struct rtdd_svc_item item;
 	uint64_t epoch; /* atomic: rounds of the service thread */
 	int fault_fd;
+	/* Event and hybrid modes: the switch thread sleeps on ep_fd, an
+	 * epoll set of every attached queue's event channel fd and kick_fd
+	 * (the control thread wakes it: a vif attached or detached). */
+	int ep_fd, kick_fd;
 	struct nb_port ports[RTDD_SW_MAX_PORTS];
 	struct nb_vif *vifs;
 	unsigned nvifs;
@@ -127,5 +131,8 @@ void rtdd__net_stats_add(struct rtdd_netback_stats *to,
 /* Detach a vif from its port and wait until the service thread has
  * finished any round that may still use it. */
 void rtdd__net_vif_detach(struct nb_vif *v);
+/* After the vif is attached: let its event channels wake the switch
+ * thread (event/hybrid modes), and wake it once. */
+void rtdd__net_vif_watch(struct nb_vif *v);
 
 #endif

@@ -251,6 +251,7 @@ static int vif_connect(rtdd_xb_be *xb)
 	/* Release: the rings and scratch above are set up before the
 	 * service thread can see the vif (its acquire load of port->vif). */
 	__atomic_store_n(&v->port->vif, v, __ATOMIC_RELEASE);
+	rtdd__net_vif_watch(v);
 	RTDD_LOG(INFO, "%s: connected to switch port %s: %u queue(s)%s%s",
 		 v->name, v->port_name, nq, v->sg ? ", sg" : "",
 		 v->persistent ? ", persistent buffers" : "");

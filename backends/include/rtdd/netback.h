@@ -7,7 +7,7 @@
  * Each vif backend/vif/<fe>/<devid> that appears under our home is bound to
  * the switch port named "vif<fe>.<devid>" of the configuration; a vif with
  * no such port is refused (fatal, reported through xenstore). One service
- * thread (backends/common svc, poll mode) runs the switch: every round it
+ * thread (backends/common svc) runs the switch: every round it
  * takes guest TX packets (grant copy, batched) and delivers frames into
  * the guests' RX buffers (grant copy into the frontend's pages, batched).
  *
@@ -47,6 +47,15 @@ struct rtdd_netback_cfg {
 	unsigned max_queues;	 /* multi-queue-max-queues, 1..16 */
 	const char *const *only; /* device paths to serve; NULL: all */
 	bool no_thread;		 /* tests: the caller runs rtdd_netback_poll */
+	/* The switch thread: RTDD_SVC_POLL (default) spins; EVENT sleeps on
+	 * the vifs' event channels when a round finds nothing to do; HYBRID
+	 * spins spin_ns after the last work, then sleeps. While it sleeps,
+	 * uplink ports are not polled: only a vif's event (or the 1 s cap)
+	 * wakes it, so a switch whose uplinks receive outside traffic (DPDK)
+	 * must use POLL. Ports that only answer what they were sent
+	 * (reflectors, sinks) are fine. */
+	enum rtdd_svc_mode mode;
+	uint64_t spin_ns; /* HYBRID; default 50 us */
 };
 
 void rtdd_netback_cfg_default(struct rtdd_netback_cfg *cfg);
@@ -69,6 +78,9 @@ int rtdd_netback_run(rtdd_netback *nb, int timeout_ms);
 /* One switch round by hand (cfg.no_thread); returns frames moved. */
 unsigned rtdd_netback_poll(rtdd_netback *nb);
 unsigned rtdd_netback_nvifs(const rtdd_netback *nb);
+/* Counters of the switch thread's service item (rounds, arms, sleeps);
+ * -ENOENT without a thread (cfg.no_thread). */
+int rtdd_netback_svc_stats(rtdd_netback *nb, struct rtdd_svc_item_stats *out);
 /* "thread: cpu 1 pinned, SCHED_FIFO 50 refused (...)" */
 void rtdd_netback_describe_rt(const rtdd_netback *nb, char *buf, size_t len);
 

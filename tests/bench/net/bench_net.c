@@ -11,7 +11,10 @@
  *             kept full of 1514-byte frames to another uplink; BE budget 4
  *             frames per round), next to the same flood with both vifs in
  *             one class and default budgets (an unprioritised shared
- *             backend, still polled);
+ *             backend, still polled), and next to the event-driven shared
+ *             backend: netback's own switch thread in event mode (it
+ *             sleeps on the vifs' event channels when idle), one class,
+ *             default budgets, quiet and under the same flood;
  *   Mpps      64-byte frames per second through the switch thread (one
  *             backend core): guest TX -> sink port, and guest -> guest.
  *
@@ -136,6 +139,8 @@ struct bench {
 	int run;  /* atomic: 1 poll, 0 pause, -1 exit */
 	int busy; /* atomic: poller is inside a round */
 	uint64_t rounds_done;
+	bool threaded; /* netback runs its own switch thread (event mode) */
+	char ev_note[200];
 	rtdd_netfront *nf[NG];
 	char cpu_note[160];
 };
@@ -169,7 +174,7 @@ static void *poller_main(void *arg)
 
 		if (r < 0)
 			break;
-		if (!r) {
+		if (!r || b->threaded) {
 			usleep(1000);
 			continue;
 		}
@@ -224,7 +229,7 @@ static int make_switch(struct bench *b, bool prio, rtdd_sw **sw_out)
 
 /* Start (or restart) netback with a switch of the given kind; the guests'
  * netfronts follow on their own (reconnect). */
-static int backend_up(struct bench *b, bool prio)
+static int backend_up(struct bench *b, bool prio, bool event)
 {
 	struct rtdd_netback_cfg cfg;
 	int rc;
@@ -233,10 +238,20 @@ static int backend_up(struct bench *b, bool prio)
 	if (rc)
 		return rc;
 	rtdd_netback_cfg_default(&cfg);
-	cfg.no_thread = true;
+	if (event) {
+		/* netback's own thread, where our poller would run. */
+		cfg.mode = RTDD_SVC_EVENT;
+		cfg.rt.cpu = 0;
+		cfg.rt.fifo_prio = (int)b->o.fifo;
+	} else {
+		cfg.no_thread = true;
+	}
+	b->threaded = event;
 	rc = rtdd_netback_create(b->sim.dom[0], b->sw, &cfg, &b->nb);
 	if (rc)
 		return rc;
+	if (event)
+		rtdd_netback_describe_rt(b->nb, b->ev_note, sizeof(b->ev_note));
 	return 0;
 }
 
@@ -604,12 +619,15 @@ int main(int argc, char **argv)
 	};
 	static struct bench b;
 	static struct rtdd_hist memif, rtdd, rt_flood, shared_flood, rtdd_r[16],
-		memif_r[16];
+		memif_r[16], ev_quiet, ev_flood;
 	struct rtdd_bench_env env;
 	double mpps_sink = 0, mpps_vif = 0, ratio50, ratio_iso, ratio_shared;
+	double ratio_ev, ratio_ev_quiet50, ratio_ev_quiet99, ratio_rt_ev;
+	struct rtdd_svc_item_stats ev_st0 = {0}, ev_st1 = {0};
 	uint64_t rounds_sink = 0, rounds_vif = 0;
 	char tmp[] = "/tmp/rtdd-bench-net.XXXXXX", exe[PATH_MAX], pinfo[160];
-	int c, rc = 1, lost_rt = 0, lost_fl = 0, lost_sh = 0;
+	int c, rc = 1, lost_rt = 0, lost_fl = 0, lost_sh = 0, lost_evq = 0,
+	       lost_evf = 0;
 	bool have_memif;
 	ssize_t len;
 
@@ -669,6 +687,8 @@ int main(int argc, char **argv)
 	rtdd_hist_init(&rtdd);
 	rtdd_hist_init(&rt_flood);
 	rtdd_hist_init(&shared_flood);
+	rtdd_hist_init(&ev_quiet);
+	rtdd_hist_init(&ev_flood);
 
 	rtdd_bench_env_begin(&env);
 	if (rtdd_bench_sim_start(&b.sim, 1 + NG)) {
@@ -687,7 +707,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (backend_up(&b, true) ||
+	if (backend_up(&b, true, false) ||
 	    pthread_create(&b.poller, NULL, poller_main, &b))
 		goto out;
 	if (guests_connect(&b, true)) {
@@ -736,7 +756,7 @@ int main(int argc, char **argv)
 	mpps_vif = mpps_run(&b, guest_mac[1], true, 1000, &rounds_vif);
 	/* The shared, unprioritised backend: both vifs best effort. */
 	backend_down(&b);
-	if (backend_up(&b, false) || guests_connect(&b, false))
+	if (backend_up(&b, false, false) || guests_connect(&b, false))
 		goto out;
 	set_run(&b, 1);
 	{
@@ -748,6 +768,22 @@ int main(int argc, char **argv)
 		flood_warm(&b, 500);
 	}
 	lost_sh = rtt_run(&b, b.o.samples, true, &shared_flood);
+	/* The event-driven shared backend: one class, netback's own thread
+	 * sleeping on event channels when idle. */
+	backend_down(&b);
+	if (backend_up(&b, false, true) || guests_connect(&b, false))
+		goto out;
+	{
+		struct rtdd_hist tmp_h;
+
+		rtdd_hist_init(&tmp_h);
+		(void)rtt_run(&b, 1000, false, &tmp_h);
+	}
+	(void)rtdd_netback_svc_stats(b.nb, &ev_st0);
+	lost_evq = rtt_run(&b, b.o.samples, false, &ev_quiet);
+	flood_warm(&b, 500);
+	lost_evf = rtt_run(&b, b.o.samples, true, &ev_flood);
+	(void)rtdd_netback_svc_stats(b.nb, &ev_st1);
 	set_run(&b, 0);
 	rtdd_bench_env_end(&env);
 
@@ -759,13 +795,27 @@ int main(int argc, char **argv)
 	row("rtdd RT vif, quiet", &rtdd);
 	row("rtdd RT vif, BE flooding", &rt_flood);
 	row("unprioritised (one class), flood", &shared_flood);
+	row("event-driven shared, quiet", &ev_quiet);
+	row("event-driven shared, flood", &ev_flood);
 	ratio50 = have_memif ? rtdd_bench_ratio(&rtdd, &memif, 50) : NAN;
 	ratio_iso = rtdd_bench_ratio(&rt_flood, &rtdd, 99);
 	ratio_shared = rtdd_bench_ratio(&shared_flood, &rtdd, 99);
+	ratio_ev = rtdd_bench_ratio(&ev_flood, &ev_quiet, 99);
+	ratio_ev_quiet50 = rtdd_bench_ratio(&ev_quiet, &rtdd, 50);
+	ratio_ev_quiet99 = rtdd_bench_ratio(&ev_quiet, &rtdd, 99);
+	ratio_rt_ev = rtdd_bench_ratio(&rt_flood, &ev_flood, 99);
 	printf("\nratios: rtdd/memif p50 %.2f (target <= 1.2); RT p99 "
 	       "flood/quiet %.2f (target <= 1.1); unprioritised p99 "
 	       "flood/quiet %.2f\n",
 	       ratio50, ratio_iso, ratio_shared);
+	printf("event-driven shared backend: p99 flood/quiet %.2f; quiet "
+	       "vs rtdd p50 %.2f, p99 %.2f; rtdd RT flood p99 / event "
+	       "flood p99 %.2f\n",
+	       ratio_ev, ratio_ev_quiet50, ratio_ev_quiet99, ratio_rt_ev);
+	printf("  its thread: %s; %" PRIu64 " rounds, %" PRIu64
+	       " sleeps while measured\n",
+	       b.ev_note, ev_st1.rounds - ev_st0.rounds,
+	       ev_st1.sleeps - ev_st0.sleeps);
 	{
 		uint64_t p50r[16], p50m[16];
 
@@ -780,17 +830,16 @@ int main(int argc, char **argv)
 	printf("throughput, 64 B, one switch core: guest -> sink %.2f Mpps, "
 	       "guest -> guest %.2f Mpps (target >= 2.5)\n",
 	       mpps_sink / 1e6, mpps_vif / 1e6);
-	printf("lost: quiet %d, flood %d, unprioritised %d\n", lost_rt, lost_fl,
-	       lost_sh);
-	printf("note: the unprioritised baseline polls; an event-driven "
-	       "backend is not measured here.\n");
+	printf("lost: quiet %d, flood %d, unprioritised %d, event quiet %d, "
+	       "event flood %d\n",
+	       lost_rt, lost_fl, lost_sh, lost_evq, lost_evf);
 	rtdd_bench_env_print(&env);
 
 	if (b.o.out) {
 		char p[PATH_MAX];
 		struct rtdd_json j;
 		FILE *f;
-		struct rtdd_plot_series s[4];
+		struct rtdd_plot_series s[6];
 		unsigned ns = 0;
 
 		mkdir(b.o.out, 0755);
@@ -811,11 +860,26 @@ int main(int argc, char **argv)
 			rtdd_json_hist(&j, "rtt_rt_flood", &rt_flood);
 			rtdd_json_hist(&j, "rtt_unprioritised_flood",
 				       &shared_flood);
+			rtdd_json_hist(&j, "rtt_event_shared_quiet", &ev_quiet);
+			rtdd_json_hist(&j, "rtt_event_shared_flood", &ev_flood);
+			rtdd_json_str(&j, "event_thread", b.ev_note);
+			rtdd_json_u64(&j, "event_rounds",
+				      ev_st1.rounds - ev_st0.rounds);
+			rtdd_json_u64(&j, "event_sleeps",
+				      ev_st1.sleeps - ev_st0.sleeps);
 			rtdd_json_dbl(&j, "ratio_p50_rtdd_memif", ratio50);
 			rtdd_json_dbl(&j, "ratio_p99_rt_flood_quiet",
 				      ratio_iso);
 			rtdd_json_dbl(&j, "ratio_p99_unprioritised_flood_quiet",
 				      ratio_shared);
+			rtdd_json_dbl(&j, "ratio_p99_event_flood_quiet",
+				      ratio_ev);
+			rtdd_json_dbl(&j, "ratio_p50_event_quiet_rtdd",
+				      ratio_ev_quiet50);
+			rtdd_json_dbl(&j, "ratio_p99_event_quiet_rtdd",
+				      ratio_ev_quiet99);
+			rtdd_json_dbl(&j, "ratio_p99_rt_flood_event_flood",
+				      ratio_rt_ev);
 			rtdd_json_dbl(&j, "mpps_guest_to_sink",
 				      mpps_sink / 1e6);
 			rtdd_json_dbl(&j, "mpps_guest_to_guest",
@@ -834,6 +898,10 @@ int main(int argc, char **argv)
 						    &rt_flood};
 		s[ns++] = (struct rtdd_plot_series){"one class, flood",
 						    &shared_flood};
+		s[ns++] = (struct rtdd_plot_series){"event-driven, quiet",
+						    &ev_quiet};
+		s[ns++] = (struct rtdd_plot_series){"event-driven, flood",
+						    &ev_flood};
 		snprintf(p, sizeof(p), "%s/net.svg", b.o.out);
 		(void)rtdd_svg_percentiles(
 			p, "rtdd bench net: round trip, 64 B", s, ns);

@@ -14,7 +14,13 @@ test_net_hostile-srcs := tests/sim/net/test_net_hostile.c \
 	tests/sim/net/net_env.c tests/sim/simhv_fixture.c
 test_net_hostile-libs = $(NET_SIM_LIBS)
 test_net_hostile-ldlibs = $(NET_SIM_LDLIBS)
-$(O)/tests/test_net_sim $(O)/tests/test_net_hostile: $(O)/bin/rtdd-simhv
+TESTS += test_net_event
+test_net_event-srcs := tests/sim/net/test_net_event.c \
+	tests/sim/net/net_env.c tests/sim/simhv_fixture.c
+test_net_event-libs = $(NET_SIM_LIBS)
+test_net_event-ldlibs = $(NET_SIM_LDLIBS)
+$(O)/tests/test_net_sim $(O)/tests/test_net_hostile \
+	$(O)/tests/test_net_event: $(O)/bin/rtdd-simhv
 else
 SKIPPED += "tests/sim/net: needs cmocka"
 endif

@@ -36,6 +36,15 @@ out=$("$nb" --config "$tmp/ok.conf" --queues 99 2>&1)
 [ $? -eq 2 ] || bad "--queues 99 accepted"
 out=$("$nb" --config "$tmp/ok.conf" --uplink nonsense 2>&1)
 [ $? -eq 2 ] || bad "--uplink without = accepted"
+out=$("$nb" --config "$tmp/ok.conf" --mode sometimes 2>&1)
+[ $? -eq 2 ] || bad "--mode sometimes accepted"
+echo "$out" | grep -q "event, poll or hybrid" || bad "bad --mode says: $out"
+out=$("$nb" --config "$tmp/ok.conf" --mode hybrid --spin-us -3 2>&1)
+[ $? -eq 2 ] || bad "--spin-us -3 accepted"
+# A good --mode gets as far as the hypervisor (none here).
+out=$(env -u RTDD_SIM_DIR "$nb" --config "$tmp/ok.conf" --mode event \
+	--spin-us 10 --hv sim 2>&1)
+[ $? -eq 1 ] || bad "--mode event refused: $out"
 out=$("$nb" --config "$tmp/nonexistent.conf" 2>&1)
 [ $? -eq 2 ] || bad "missing file: exit not 2"
 echo "$out" | grep -q "No such file" || bad "missing file says: $out"
