@@ -33,6 +33,7 @@ ifeq ($(CI),true)
 WERROR ?= 1
 endif
 
+comma := ,
 PKG_CONFIG ?= pkg-config
 pc_have = $(shell $(PKG_CONFIG) --exists $(1) 2>/dev/null && echo y)
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
@@ -71,6 +72,15 @@ LDFLAGS_ALL = -pthread $(LDFLAGS)
 ifneq ($(SAN),)
 CFLAGS_ALL += -fsanitize=$(SAN) -fno-omit-frame-pointer
 LDFLAGS_ALL += -fsanitize=$(SAN)
+# A UBSan finding fails the test instead of scrolling past.
+ifneq ($(filter undefined,$(subst $(comma), ,$(SAN))),)
+CFLAGS_ALL += -fno-sanitize-recover=undefined
+endif
+# gcc 12 warns that TSan does not model standalone fences; the fences are
+# there for the other process on the shared ring, which TSan cannot see.
+ifneq ($(filter thread,$(subst $(comma), ,$(SAN))),)
+CFLAGS_ALL += -Wno-tsan
+endif
 endif
 
 # Components register into these lists from their module.mk:

@@ -1100,6 +1100,7 @@ int rtdd_manifest_parse(const char *buf, size_t len, const char *name,
 				 yp.context ? " " : "",
 				 yp.context ? yp.context : "");
 		yaml_parser_delete(&yp);
+		rtdd_manifest_dispose(m);
 		return -EINVAL;
 	}
 	have_doc = true;

@@ -644,6 +644,9 @@ int rtdd__blk_queue_setup(struct blk_queue *q)
 	for (unsigned i = 0; i < q->nslots; i++) {
 		if (posix_memalign((void **)&q->slots[i].bounce, PAGE, bounce))
 			return -ENOMEM;
+		/* once, at setup: no stale heap bytes can ever reach a disk
+		 * or a guest through a bounce page */
+		memset(q->slots[i].bounce, 0, bounce);
 		q->slots[i].next_free = (uint16_t)(i + 1);
 	}
 	q->free_head = 0;
