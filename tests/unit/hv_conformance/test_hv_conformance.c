@@ -427,7 +427,7 @@ static void drain_watches(void)
 static void test_xs_watch(void **state)
 {
 	char w[192], w2[192], *p = NULL, *t = NULL;
-	int fd;
+	int fd, rc;
 
 	(void)state;
 	need_xs();
@@ -449,8 +449,21 @@ static void test_xs_watch(void **state)
 	assert_int_equal(rtdd_xs_write(hv, RTDD_XS_TXN_NONE, w2, "1", 1), 0);
 	assert_int_equal(wait_watch(fd, w2, "conf-tok", QUIET_MS), -ETIMEDOUT);
 	assert_int_equal(rtdd_xs_read_watch(hv, &p, &t), -EAGAIN);
-	/* unwatching what is not watched */
-	assert_int_not_equal(rtdd_xs_unwatch(hv, base, "conf-tok"), 0);
+	/*
+	 * Unwatching what is not watched fails on xenstored's socket (dom0,
+	 * simhv). In a Xen domU libxenstore goes through Linux's
+	 * /dev/xen/xenbus, which answers XS_UNWATCH with a synthesized "OK"
+	 * whether or not it knew the watch (xenbus_dev_frontend.c).
+	 */
+	rc = rtdd_xs_unwatch(hv, base, "conf-tok");
+	if (is_xen() && rtdd_hv_domid(hv) != 0) {
+		print_message("xs_unwatch of an unknown watch in a domU: %d "
+			      "(Linux xenbus answers OK)\n",
+			      rc);
+		assert_true(rc <= 0);
+	} else {
+		assert_int_not_equal(rc, 0);
+	}
 	assert_int_equal(rtdd_xs_rm(hv, RTDD_XS_TXN_NONE, base), 0);
 }
 

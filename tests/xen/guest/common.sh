@@ -64,7 +64,14 @@ wait_for() {
 }
 
 xen_userspace() {
-	mod xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd || return 1
+	mod xenfs xen-evtchn xen-gntdev xen-privcmd || return 1
+	# gntalloc's default limit is 1024 grants for the whole domain;
+	# librtdd-blkfront's persistent pool alone takes slots x segments
+	# (32 x 32 with its defaults) plus the ring and indirect pages.
+	modprobe xen-gntalloc limit=16384 || {
+		echo "modprobe xen-gntalloc limit=16384 failed"
+		return 1
+	}
 	mount -t xenfs xenfs /proc/xen || return 1
 	for d in evtchn gntdev gntalloc privcmd xenbus; do
 		[ -c /dev/xen/$d ] || {
