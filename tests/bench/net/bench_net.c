@@ -595,7 +595,7 @@ static void usage(FILE *f)
 		"usage: rtdd bench net [--samples N] [--rounds N] "
 		"[--out DIR] [--no-memif]\n"
 		"  --samples N   round trips per round and path (default "
-		"20000)\n"
+		"3000; a run takes about 2 minutes)\n"
 		"  --rounds N    interleaved rounds (default 3)\n"
 		"  --out DIR     write net.json and net.svg there (default "
 		"$RTDD_BENCH_OUT)\n"
@@ -632,7 +632,7 @@ int main(int argc, char **argv)
 	ssize_t len;
 
 	rtdd_log_init("rtdd-bench-net", RTDD_LOG_WARN);
-	b.o.samples = 20000;
+	b.o.samples = 3000;
 	b.o.rounds = 3;
 	b.o.out = getenv("RTDD_BENCH_OUT");
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
