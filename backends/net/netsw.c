@@ -5,10 +5,19 @@
  *
  * A round (rtdd_sw_poll):
  *
- *   ingress   RT ports, then BE ports: rx up to budget (bucket permitting)
- *             -> classify -> source check -> MAC table -> egress queue
- *   egress    per port: RT queue, then BE queue, in bursts to tx
- *   flush     per port
+ *   RT service  RT ports: rx up to budget (bucket permitting) -> classify
+ *               -> source check -> MAC table -> egress queue; then every
+ *               port's RT queue to tx; again while frames moved (at most
+ *               RT_PASSES times), so a reply produced within the round
+ *               leaves in it
+ *   BE ingress  BE ports the same way, be_chunk frames at a time
+ *   BE egress   per port whose RT queue is empty, be_chunk frames at a time
+ *   flush       per port
+ *
+ * Between two best-effort chunks the switch asks the RT ports whether
+ * input waits (ops->pending, one shared-index load for a vif) and runs
+ * the RT service first if so: an RT frame waits for one chunk of
+ * best-effort work at most, not for a round of it.
  *
  * Frame buffers come from two pools, one per class, so best-effort frames
  * queued at a slow port can never starve an RT port of buffers.
@@ -23,6 +32,13 @@
 #define VLAN_HLEN 4
 #define ETH_P_8021Q 0x8100
 #define TX_CHUNK 32
+/* Counters: written by the switch thread alone, read by any thread
+ * (rtdd_sw_port_stats): relaxed atomic stores, no read-modify-write. */
+#define ST_ADD(x, n) __atomic_store_n(&(x), (x) + (n), __ATOMIC_RELAXED)
+_Static_assert(sizeof(struct rtdd_sw_port_stats) % sizeof(uint64_t) == 0,
+	       "rtdd_sw_port_stats is read as an array of uint64_t");
+/* RT ingress/egress passes per service (see rt_service). */
+#define RT_PASSES 4
 
 struct pktq {
 	struct rtdd_pkt **ring;
@@ -37,6 +53,9 @@ struct port {
 	uint8_t pcp;
 	unsigned budget;
 	struct rtdd_tb tb;
+	uint64_t throttle_round; /* round whose throttling was counted */
+	uint64_t budget_round;	 /* round the taken count is for */
+	unsigned taken;		 /* frames taken in that round */
 	struct pktq q[RTDD_SW_NCLASS];
 	struct rtdd_sw_port_stats st;
 };
@@ -65,6 +84,8 @@ struct rtdd_sw {
 	struct mac_ent *tab;
 	unsigned tab_mask, n_macs;
 	struct rtdd_pkt *scratch[TX_CHUNK];
+	uint64_t round;	      /* rtdd_sw_poll calls */
+	uint64_t preemptions; /* RT services between best-effort chunks */
 };
 
 /* ------------------------------------------------------------------ */
@@ -177,11 +198,13 @@ int rtdd_sw_create(const struct rtdd_sw_cfg *cfg_in, rtdd_sw **sw_out)
 		cfg.max_macs = 1024;
 	if (!cfg.rt_pcp_min)
 		cfg.rt_pcp_min = 8;
+	if (!cfg.be_chunk)
+		cfg.be_chunk = 1;
 	if (cfg.queue_len & (cfg.queue_len - 1) || cfg.queue_len > 65536 ||
 	    cfg.buf_size < 128 + RTDD_SW_HEADROOM || cfg.buf_size > 65535 ||
 	    cfg.pool_pkts < 4 || cfg.pool_pkts > (1u << 22) ||
 	    cfg.max_macs > (1u << 20) || cfg.rt_pcp_min > 8 ||
-	    cfg.unknown_port < -1)
+	    cfg.be_chunk > TX_CHUNK || cfg.unknown_port < -1)
 		return -EINVAL;
 	while (tab < 2 * cfg.max_macs)
 		tab <<= 1;
@@ -440,12 +463,12 @@ static unsigned enqueue(rtdd_sw *sw, unsigned o, struct rtdd_pkt *p,
 	struct pktq *q = &out->q[p->cls];
 
 	if (!egress_fix(sw, out, p, vid, pcp)) {
-		sw->ports[p->port_in].st.drop_vlan++;
+		ST_ADD(sw->ports[p->port_in].st.drop_vlan, 1);
 		rtdd_sw_pkt_put(sw, p);
 		return 0;
 	}
 	if (q_len(q) >= sw->cfg.queue_len) {
-		out->st.drop_qfull++;
+		ST_ADD(out->st.drop_qfull, 1);
 		rtdd_sw_pkt_put(sw, p);
 		return 0;
 	}
@@ -470,7 +493,7 @@ unsigned rtdd_sw_input(rtdd_sw *sw, int in_idx, struct rtdd_pkt *p)
 	p->port_in = (uint16_t)in_idx;
 	p->cls = (uint8_t)in->cfg.cls;
 	if (p->len < ETH_HLEN) {
-		in->st.drop_runt++;
+		ST_ADD(in->st.drop_runt, 1);
 		goto drop;
 	}
 	dst = p->data;
@@ -479,12 +502,12 @@ unsigned rtdd_sw_input(rtdd_sw *sw, int in_idx, struct rtdd_pkt *p)
 		uint16_t tci;
 
 		if (p->len < ETH_HLEN + VLAN_HLEN) {
-			in->st.drop_runt++;
+			ST_ADD(in->st.drop_runt, 1);
 			goto drop;
 		}
 		tci = rd16(p->data + 14);
 		if (!in->cfg.trunk || (tci & 0xfff) == 0xfff) {
-			in->st.drop_vlan++;
+			ST_ADD(in->st.drop_vlan, 1);
 			goto drop;
 		}
 		if (tci & 0xfff)
@@ -495,11 +518,11 @@ unsigned rtdd_sw_input(rtdd_sw *sw, int in_idx, struct rtdd_pkt *p)
 							   : RTDD_SW_BE;
 	}
 	if (src[0] & 1) {
-		in->st.drop_spoof++;
+		ST_ADD(in->st.drop_spoof, 1);
 		goto drop;
 	}
 	if (in->check_src && mac_find(sw, src, vid) != in_idx) {
-		in->st.drop_spoof++;
+		ST_ADD(in->st.drop_spoof, 1);
 		goto drop;
 	}
 
@@ -508,11 +531,11 @@ unsigned rtdd_sw_input(rtdd_sw *sw, int in_idx, struct rtdd_pkt *p)
 		if (o < 0)
 			o = sw->cfg.unknown_port;
 		if (o < 0 || (unsigned)o >= sw->nports) {
-			in->st.drop_unknown++;
+			ST_ADD(in->st.drop_unknown, 1);
 			goto drop;
 		}
 		if (o == in_idx) {
-			in->st.drop_hairpin++;
+			ST_ADD(in->st.drop_hairpin, 1);
 			goto drop;
 		}
 		return enqueue(sw, (unsigned)o, p, vid, pcp);
@@ -534,7 +557,7 @@ unsigned rtdd_sw_input(rtdd_sw *sw, int in_idx, struct rtdd_pkt *p)
 		c = rtdd_sw_pkt_get(sw);
 		sw->cur_cls = saved;
 		if (!c) {
-			in->st.drop_nobuf++;
+			ST_ADD(in->st.drop_nobuf, 1);
 			continue;
 		}
 		/* Same offset as the original, so the tag can go in front. */
@@ -555,18 +578,35 @@ drop:
 	return 0;
 }
 
-static unsigned ingress(rtdd_sw *sw, unsigned idx, uint64_t now)
+/* What port pt may still take this round. */
+static unsigned budget_left(const rtdd_sw *sw, const struct port *pt)
+{
+	return pt->budget_round == sw->round ? pt->budget - pt->taken
+					     : pt->budget;
+}
+
+/*
+ * Take up to want frames from port idx (within what its budget leaves of
+ * the round) and forward them. A port whose bucket is empty is skipped
+ * (counted once per round).
+ */
+static unsigned ingress(rtdd_sw *sw, unsigned idx, uint64_t now, unsigned want)
 {
 	struct port *pt = &sw->ports[idx];
 	struct rtdd_pkt *pkts[TX_CHUNK];
-	unsigned want = pt->budget, got = 0, n, i;
+	unsigned got = 0, n, i, left = budget_left(sw, pt);
 
-	if (!pt->ops || !pt->ops->rx)
+	if (!pt->ops || !pt->ops->rx || !left)
 		return 0;
+	if (want > left)
+		want = left;
 	if (pt->tb.rate_Bps) {
 		rtdd_tb_refill(&pt->tb, now);
 		if (!rtdd_tb_ready(&pt->tb)) {
-			pt->st.throttled++;
+			if (pt->throttle_round != sw->round) {
+				pt->throttle_round = sw->round;
+				ST_ADD(pt->st.throttled, 1);
+			}
 			return 0;
 		}
 	}
@@ -577,8 +617,8 @@ static unsigned ingress(rtdd_sw *sw, unsigned idx, uint64_t now)
 		if (n > TX_CHUNK)
 			abort(); /* port driver bug, not guest input */
 		for (i = 0; i < n; i++) {
-			pt->st.rx_pkts++;
-			pt->st.rx_bytes += pkts[i]->len;
+			ST_ADD(pt->st.rx_pkts, 1);
+			ST_ADD(pt->st.rx_bytes, pkts[i]->len);
 			rtdd_tb_consume(&pt->tb, pkts[i]->len);
 			rtdd_sw_input(sw, (int)idx, pkts[i]);
 		}
@@ -588,58 +628,145 @@ static unsigned ingress(rtdd_sw *sw, unsigned idx, uint64_t now)
 			break;
 	}
 	sw->cur_cls = RTDD_SW_BE;
+	pt->budget_round = sw->round;
+	pt->taken = pt->budget - left + got;
 	return got;
 }
 
-static unsigned egress(rtdd_sw *sw, unsigned idx)
+enum eg_state {
+	EG_EMPTY, /* the queue is empty */
+	EG_MORE,  /* max frames went out, more are queued */
+	EG_FULL,  /* the driver took fewer than offered: backpressure */
+};
+
+/* Hand up to max frames of port idx's class-c queue to its driver. */
+static enum eg_state egress(rtdd_sw *sw, unsigned idx, unsigned c, unsigned max,
+			    unsigned *moved)
 {
 	struct port *pt = &sw->ports[idx];
-	unsigned c, moved = 0, mask = sw->cfg.queue_len - 1;
+	struct pktq *q = &pt->q[c];
+	unsigned sent = 0, mask = sw->cfg.queue_len - 1;
 
-	for (c = 0; c < RTDD_SW_NCLASS; c++) {
-		struct pktq *q = &pt->q[c];
+	while (q_len(q) && sent < max) {
+		unsigned n = q_len(q), i, took;
 
-		while (q_len(q)) {
-			unsigned n = q_len(q), i, took;
-
-			if (n > TX_CHUNK)
-				n = TX_CHUNK;
+		if (n > TX_CHUNK)
+			n = TX_CHUNK;
+		if (n > max - sent)
+			n = max - sent;
+		for (i = 0; i < n; i++)
+			sw->scratch[i] = q->ring[(q->head + i) & mask];
+		if (!pt->ops || !pt->ops->tx) {
 			for (i = 0; i < n; i++)
-				sw->scratch[i] = q->ring[(q->head + i) & mask];
-			if (!pt->ops || !pt->ops->tx) {
-				for (i = 0; i < n; i++)
-					rtdd_sw_pkt_put(sw, sw->scratch[i]);
-				q->head += n;
-				pt->st.drop_down += n;
-				continue;
-			}
-			took = pt->ops->tx(pt->priv, sw, sw->scratch, n);
-			if (took > n)
-				abort(); /* port driver bug */
-			for (i = 0; i < took; i++)
-				pt->st.tx_bytes += sw->scratch[i]->len;
-			pt->st.tx_pkts += took;
-			q->head += took;
-			moved += took;
-			/* Backpressure: nothing of a lower class may pass
-			 * what this class could not send. */
-			if (took < n)
-				return moved;
+				rtdd_sw_pkt_put(sw, sw->scratch[i]);
+			q->head += n;
+			ST_ADD(pt->st.drop_down, n);
+			continue;
 		}
+		took = pt->ops->tx(pt->priv, sw, sw->scratch, n);
+		if (took > n)
+			abort(); /* port driver bug */
+		for (i = 0; i < took; i++)
+			ST_ADD(pt->st.tx_bytes, sw->scratch[i]->len);
+		ST_ADD(pt->st.tx_pkts, took);
+		q->head += took;
+		sent += took;
+		if (took < n) {
+			*moved += sent;
+			return EG_FULL;
+		}
+	}
+	*moved += sent;
+	return q_len(q) ? EG_MORE : EG_EMPTY;
+}
+
+/*
+ * The RT service: ingress from every RT port, then every port's RT queue
+ * out, again while that moved frames (an RT port that answers within the
+ * round, a loopback or reflector, gets its answer out in the same round),
+ * at most RT_PASSES times.
+ */
+static unsigned rt_service(rtdd_sw *sw, uint64_t now)
+{
+	unsigned pass, i, moved = 0, m;
+
+	for (pass = 0; pass < RT_PASSES; pass++) {
+		m = 0;
+		for (i = 0; i < sw->n_by_cls[RTDD_SW_RT]; i++) {
+			unsigned idx = sw->by_cls[RTDD_SW_RT][i];
+
+			m += ingress(sw, idx, now, UINT32_MAX);
+		}
+		for (i = 0; i < sw->nports; i++)
+			(void)egress(sw, i, RTDD_SW_RT, UINT32_MAX, &m);
+		moved += m;
+		if (!m)
+			break;
 	}
 	return moved;
 }
 
+/*
+ * Between two best-effort chunks: has an RT port input waiting? Asks the
+ * ports that can tell cheaply (ops->pending); the others (DPDK uplinks)
+ * are served at the start of each round and whenever another RT port
+ * preempts.
+ */
+static bool rt_pending(rtdd_sw *sw)
+{
+	unsigned i;
+
+	for (i = 0; i < sw->n_by_cls[RTDD_SW_RT]; i++) {
+		struct port *pt = &sw->ports[sw->by_cls[RTDD_SW_RT][i]];
+
+		if (pt->ops && pt->ops->pending && rtdd_tb_ready(&pt->tb) &&
+		    budget_left(sw, pt) && pt->ops->pending(pt->priv))
+			return true;
+	}
+	return false;
+}
+
+static unsigned preempt(rtdd_sw *sw, uint64_t now)
+{
+	if (!sw->n_by_cls[RTDD_SW_RT] || !rt_pending(sw))
+		return 0;
+	__atomic_store_n(&sw->preemptions, sw->preemptions + 1,
+			 __ATOMIC_RELAXED);
+	return rt_service(sw, now);
+}
+
 unsigned rtdd_sw_poll(rtdd_sw *sw, uint64_t now_ns)
 {
-	unsigned c, i, moved = 0;
+	unsigned i, moved;
 
-	for (c = 0; c < RTDD_SW_NCLASS; c++)
-		for (i = 0; i < sw->n_by_cls[c]; i++)
-			moved += ingress(sw, sw->by_cls[c][i], now_ns);
-	for (c = 0; c < RTDD_SW_NCLASS; c++)
-		for (i = 0; i < sw->n_by_cls[c]; i++)
-			moved += egress(sw, sw->by_cls[c][i]);
+	__atomic_store_n(&sw->round, sw->round + 1, __ATOMIC_RELAXED);
+	moved = rt_service(sw, now_ns);
+	/* Best effort, in chunks of be_chunk frames, the RT service
+	 * preempting between chunks: an RT frame waits for at most one
+	 * chunk of best-effort work, not a round of it. */
+	for (i = 0; i < sw->n_by_cls[RTDD_SW_BE]; i++) {
+		unsigned idx = sw->by_cls[RTDD_SW_BE][i], n;
+
+		do {
+			n = ingress(sw, idx, now_ns, sw->cfg.be_chunk);
+			moved += n + preempt(sw, now_ns);
+		} while (n == sw->cfg.be_chunk);
+	}
+	for (i = 0; i < sw->nports; i++) {
+		/* RT frames a best-effort port brought in (a trunk's PCP)
+		 * first; nothing of a lower class may pass what the RT
+		 * class could not send. */
+		if (egress(sw, i, RTDD_SW_RT, UINT32_MAX, &moved) != EG_EMPTY)
+			continue;
+		while (!q_len(&sw->ports[i].q[RTDD_SW_RT])) {
+			enum eg_state st = egress(sw, i, RTDD_SW_BE,
+						  sw->cfg.be_chunk, &moved);
+
+			moved += preempt(sw, now_ns);
+			if (st != EG_MORE)
+				break;
+		}
+	}
 	for (i = 0; i < sw->nports; i++) {
 		struct port *pt = &sw->ports[i];
 
@@ -652,10 +779,27 @@ unsigned rtdd_sw_poll(rtdd_sw *sw, uint64_t now_ns)
 void rtdd_sw_port_stats(const rtdd_sw *sw, int port,
 			struct rtdd_sw_port_stats *out)
 {
+	const uint64_t *in;
+	uint64_t *o = (uint64_t *)out;
+
 	memset(out, 0, sizeof(*out));
 	if (port < 0 || (unsigned)port >= sw->nports)
 		return;
-	*out = sw->ports[port].st;
+	/* Field by field: each counter is consistent, the set is not a
+	 * snapshot (the switch keeps counting). */
+	in = (const uint64_t *)&sw->ports[port].st;
+	for (size_t i = 0; i < sizeof(*out) / sizeof(uint64_t); i++)
+		o[i] = __atomic_load_n(&in[i], __ATOMIC_RELAXED);
+}
+
+void rtdd_sw_counters(const rtdd_sw *sw, uint64_t *rounds,
+		      uint64_t *preemptions)
+{
+	if (rounds)
+		*rounds = __atomic_load_n(&sw->round, __ATOMIC_RELAXED);
+	if (preemptions)
+		*preemptions =
+			__atomic_load_n(&sw->preemptions, __ATOMIC_RELAXED);
 }
 
 unsigned rtdd_sw_queued(const rtdd_sw *sw, int port, enum rtdd_sw_class cls)

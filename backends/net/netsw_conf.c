@@ -192,6 +192,9 @@ int rtdd_sw_parse(FILE *f, rtdd_sw **sw_out, char *err, size_t err_len)
 				else if (!strcmp(k, "rt-pcp-min") &&
 					 !parse_num(val, 7, 0, &v) && v >= 1)
 					cfg.rt_pcp_min = (uint8_t)v;
+				else if (!strcmp(k, "be-chunk") &&
+					 !parse_num(val, 32, 0, &v) && v >= 1)
+					cfg.be_chunk = (unsigned)v;
 				else {
 					seterr(err, err_len, lineno,
 					       "bad switch option '%s %s'", k,

@@ -511,7 +511,26 @@ static unsigned port_tx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
 	return taken;
 }
 
+/* Switch port pending: TX requests wait on some queue. One load of each
+ * queue's shared req_prod: the line stays in this core's cache until the
+ * guest writes it. */
+static bool port_pending(void *priv)
+{
+	struct nb_port *pt = priv;
+	struct nb_vif *v = __atomic_load_n(&pt->vif, __ATOMIC_ACQUIRE);
+
+	if (!v || __atomic_load_n(&v->broken, __ATOMIC_RELAXED))
+		return false;
+	for (unsigned k = 0; k < v->nqueues; k++)
+		if (__atomic_load_n(&v->queues[k].tx.sring->req_prod,
+				    __ATOMIC_RELAXED) !=
+		    v->queues[k].tx.req_cons)
+			return true;
+	return false;
+}
+
 const struct rtdd_sw_port_ops rtdd__net_port_ops = {
 	.rx = port_rx,
 	.tx = port_tx,
+	.pending = port_pending,
 };

@@ -79,7 +79,10 @@ typedef struct rtdd_sw rtdd_sw;
  * returns how many it consumed (it owns those and returns them with
  * rtdd_sw_pkt_put() when done); frames it did not take stay queued in the
  * switch. flush (optional) ends a round: push notifications, kick a NIC.
- * None of them may block.
+ * pending (optional, for RT ports) says cheaply whether rx would return
+ * frames; the switch asks it between best-effort chunks to serve RT input
+ * first. A port without it is served at round starts (and whenever
+ * another RT port preempts). None of them may block.
  */
 struct rtdd_sw_port_ops {
 	unsigned (*rx)(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
@@ -87,6 +90,7 @@ struct rtdd_sw_port_ops {
 	unsigned (*tx)(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
 		       unsigned n);
 	void (*flush)(void *priv, rtdd_sw *sw);
+	bool (*pending)(void *priv);
 };
 
 struct rtdd_sw_port_cfg {
@@ -112,6 +116,8 @@ struct rtdd_sw_cfg {
 	uint8_t rt_pcp_min; /* tagged frames from trunks: PCP >= this is
 				   RT; 0 means 8 (nothing is RT by PCP) */
 	int unknown_port;   /* port for unknown unicast; -1 drop */
+	unsigned be_chunk;  /* best-effort frames moved between two looks
+			       at the RT ports; 0: 1, at most 32 */
 };
 
 struct rtdd_sw_port_stats {
@@ -184,10 +190,13 @@ unsigned rtdd_sw_pkt_free_count(const rtdd_sw *sw);
 unsigned rtdd_sw_buf_room(const rtdd_sw *sw); /* max frame length */
 
 /*
- * One round at time now_ns: ingress from RT ports, then best-effort
- * ports (each up to its budget, if its bucket allows), forwarding into
- * egress queues; then egress to every port, RT queue first; then flush.
- * Returns the number of frames moved (0: idle round).
+ * One round at time now_ns: the RT service (ingress from RT ports up to
+ * their budgets, if their buckets allow, then every port's RT queue out,
+ * repeated while frames move); then best-effort ingress (each port up to
+ * its budget) and egress (per port, only once its RT queue is empty), in
+ * small chunks with the RT service run again between chunks whenever an
+ * RT port has input pending; then flush. Returns the number of frames
+ * moved (0: idle round).
  */
 unsigned rtdd_sw_poll(rtdd_sw *sw, uint64_t now_ns);
 
@@ -201,6 +210,9 @@ unsigned rtdd_sw_input(rtdd_sw *sw, int in, struct rtdd_pkt *p);
 
 void rtdd_sw_port_stats(const rtdd_sw *sw, int port,
 			struct rtdd_sw_port_stats *out);
+/* Rounds so far, and RT services run between best-effort chunks. */
+void rtdd_sw_counters(const rtdd_sw *sw, uint64_t *rounds,
+		      uint64_t *preemptions);
 /* Frames waiting in port's egress queue of class cls. */
 unsigned rtdd_sw_queued(const rtdd_sw *sw, int port, enum rtdd_sw_class cls);
 
@@ -208,7 +220,7 @@ unsigned rtdd_sw_queued(const rtdd_sw *sw, int port, enum rtdd_sw_class cls);
  * Configuration text, one statement per line ('#' starts a comment):
  *
  *   switch [pool N] [bufsize N] [queue N] [macs N] [rt-pcp-min N]
- *          [unknown PORT|drop]
+ *          [be-chunk N] [unknown PORT|drop]
  *   port NAME [vif|uplink] [rt|be] [trunk] [vlan N] [pcp N]
  *        [rate N[k|M|G]] [burst N[k|M]] [budget N] [check-src on|off]
  *   mac XX:XX:XX:XX:XX:XX PORT [vlan N]

@@ -59,6 +59,7 @@ struct opts {
 	unsigned samples, rounds, fifo;
 	const char *out;
 	bool no_memif;
+	unsigned be_chunk; /* switch be-chunk; 0: the switch's default */
 };
 
 /* ------------------------------------------------------------------ */
@@ -101,6 +102,9 @@ static unsigned refl_rx(void *priv, rtdd_sw *sw, struct rtdd_pkt **p,
 }
 
 static uint64_t sink_count;
+struct bench;
+static int rtt_loop(struct bench *b, unsigned n, bool flood,
+		    struct rtdd_hist *h);
 
 static unsigned sink_tx(void *priv, rtdd_sw *sw, struct rtdd_pkt **p,
 			unsigned n)
@@ -122,7 +126,15 @@ static unsigned sink_rx(void *priv, rtdd_sw *sw, struct rtdd_pkt **p,
 	return 0;
 }
 
-static const struct rtdd_sw_port_ops refl_ops = {.rx = refl_rx, .tx = refl_tx};
+static bool refl_pending(void *priv)
+{
+	const struct refl *r = priv;
+
+	return r->head != r->tail;
+}
+
+static const struct rtdd_sw_port_ops refl_ops = {
+	.rx = refl_rx, .tx = refl_tx, .pending = refl_pending};
 static const struct rtdd_sw_port_ops sink_ops = {.rx = sink_rx, .tx = sink_tx};
 
 /* ------------------------------------------------------------------ */
@@ -198,7 +210,7 @@ static int make_switch(struct bench *b, bool prio, rtdd_sw **sw_out)
 	rtdd_sw *sw = NULL;
 
 	snprintf(text, sizeof(text),
-		 "switch unknown refl\n"
+		 "switch unknown refl be-chunk %u\n"
 		 "port vif%u.0 %s\n"
 		 "port vif%u.0 be%s\n"
 		 "port refl uplink%s\n"
@@ -206,9 +218,9 @@ static int make_switch(struct bench *b, bool prio, rtdd_sw **sw_out)
 		 "mac 00:16:3e:00:00:01 vif%u.0\n"
 		 "mac 00:16:3e:00:00:02 vif%u.0\n"
 		 "mac 02:00:00:00:00:5e sink\n",
-		 b->sim.domid[1], prio ? "rt" : "be", b->sim.domid[2],
-		 prio ? " budget 4" : "", prio ? " rt" : "", b->sim.domid[1],
-		 b->sim.domid[2]);
+		 b->o.be_chunk ? b->o.be_chunk : 1, b->sim.domid[1],
+		 prio ? "rt" : "be", b->sim.domid[2], prio ? " budget 4" : "",
+		 prio ? " rt" : "", b->sim.domid[1], b->sim.domid[2]);
 	f = fmemopen(text, strlen(text), "r");
 	if (!f)
 		return -errno;
@@ -363,8 +375,27 @@ static void flood_warm(struct bench *b, unsigned ms)
 		flood_step(b);
 }
 
+/* Best-effort frames the sink got during flooded runs, and over what
+ * time: the flood's own throughput under preemption. */
+static uint64_t flood_frames, flood_ns;
+
 /* Ping-pong from the RT guest through the switch's reflector. */
 static int rtt_run(struct bench *b, unsigned n, bool flood, struct rtdd_hist *h)
+{
+	uint64_t s0 = __atomic_load_n(&sink_count, __ATOMIC_RELAXED);
+	uint64_t start = now_ns();
+	int lost = rtt_loop(b, n, flood, h);
+
+	if (flood) {
+		flood_frames +=
+			__atomic_load_n(&sink_count, __ATOMIC_RELAXED) - s0;
+		flood_ns += now_ns() - start;
+	}
+	return lost;
+}
+
+static int rtt_loop(struct bench *b, unsigned n, bool flood,
+		    struct rtdd_hist *h)
 {
 	static uint8_t tx[64], rx[65536];
 	struct rtdd_nf_frame f = {.data = tx, .len = 64};
@@ -600,6 +631,8 @@ static void usage(FILE *f)
 		"  --out DIR     write net.json and net.svg there (default "
 		"$RTDD_BENCH_OUT)\n"
 		"  --no-memif    skip the DPDK memif baseline\n"
+		"  --be-chunk N  the switch's be-chunk (best-effort frames\n"
+		"                between two looks at the RT vifs; default 1)\n"
 		"  --fifo PRIO   run the switch and guest threads SCHED_FIFO at\n"
 		"                PRIO (root); the memif processes stay\n"
 		"                SCHED_OTHER (a SCHED_FIFO DPDK process starves\n"
@@ -614,6 +647,7 @@ int main(int argc, char **argv)
 		{"out", required_argument, NULL, 'o'},
 		{"no-memif", no_argument, NULL, 'M'},
 		{"fifo", required_argument, NULL, 'F'},
+		{"be-chunk", required_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -623,8 +657,10 @@ int main(int argc, char **argv)
 	struct rtdd_bench_env env;
 	double mpps_sink = 0, mpps_vif = 0, ratio50, ratio_iso, ratio_shared;
 	double ratio_ev, ratio_ev_quiet50, ratio_ev_quiet99, ratio_rt_ev;
+	double be_rate_prio, be_rate_sh;
 	struct rtdd_svc_item_stats ev_st0 = {0}, ev_st1 = {0};
-	uint64_t rounds_sink = 0, rounds_vif = 0;
+	uint64_t rounds_sink = 0, rounds_vif = 0, prio_flood_frames = 0;
+	uint64_t prio_flood_ns = 0, sh_flood_frames, sh_flood_ns;
 	char tmp[] = "/tmp/rtdd-bench-net.XXXXXX", exe[PATH_MAX], pinfo[160];
 	int c, rc = 1, lost_rt = 0, lost_fl = 0, lost_sh = 0, lost_evq = 0,
 	       lost_evf = 0;
@@ -654,6 +690,10 @@ int main(int argc, char **argv)
 			break;
 		case 'F':
 			if (rtdd_bench_parse_uint(optarg, 1, 99, &b.o.fifo))
+				goto bad;
+			break;
+		case 'C':
+			if (rtdd_bench_parse_uint(optarg, 1, 32, &b.o.be_chunk))
 				goto bad;
 			break;
 		case 'h':
@@ -745,10 +785,14 @@ int main(int argc, char **argv)
 		set_run(&b, 1);
 		lost_rt += rtt_run(&b, b.o.samples, false, &rtdd_r[r]);
 		rtdd_hist_merge(&rtdd, &rtdd_r[r]);
+		/* Isolation: RT under a best-effort flood, in the same
+		 * rounds as the quiet runs it is compared with. */
+		flood_warm(&b, r ? 20 : 500);
+		lost_fl += rtt_run(&b, b.o.samples, true, &rt_flood);
 	}
-	/* Isolation: RT under a best-effort flood. */
-	flood_warm(&b, 500);
-	lost_fl = rtt_run(&b, b.o.samples, true, &rt_flood);
+	prio_flood_frames = flood_frames;
+	prio_flood_ns = flood_ns;
+	flood_frames = flood_ns = 0;
 	/* Throughput on one backend core. */
 	(void)mpps_run(&b, sink_mac, false, 100, &rounds_sink); /* warm */
 	mpps_sink = mpps_run(&b, sink_mac, false, 1000, &rounds_sink);
@@ -768,6 +812,8 @@ int main(int argc, char **argv)
 		flood_warm(&b, 500);
 	}
 	lost_sh = rtt_run(&b, b.o.samples, true, &shared_flood);
+	sh_flood_frames = flood_frames;
+	sh_flood_ns = flood_ns;
 	/* The event-driven shared backend: one class, netback's own thread
 	 * sleeping on event channels when idle. */
 	backend_down(&b);
@@ -797,6 +843,18 @@ int main(int argc, char **argv)
 	row("unprioritised (one class), flood", &shared_flood);
 	row("event-driven shared, quiet", &ev_quiet);
 	row("event-driven shared, flood", &ev_flood);
+	be_rate_prio = prio_flood_ns ? (double)prio_flood_frames * 1e9 /
+					       (double)prio_flood_ns
+				     : 0;
+	be_rate_sh = sh_flood_ns ? (double)sh_flood_frames * 1e9 /
+					   (double)sh_flood_ns
+				 : 0;
+	printf("best-effort flood delivered while the RT vif pinged: "
+	       "%.0f k frames/s (%.2f Gbit/s) with RT preemption "
+	       "(be-chunk %u), %.0f k frames/s (%.2f Gbit/s) one class\n",
+	       be_rate_prio / 1e3, be_rate_prio * 1514 * 8 / 1e9,
+	       b.o.be_chunk ? b.o.be_chunk : 1, be_rate_sh / 1e3,
+	       be_rate_sh * 1514 * 8 / 1e9);
 	ratio50 = have_memif ? rtdd_bench_ratio(&rtdd, &memif, 50) : NAN;
 	ratio_iso = rtdd_bench_ratio(&rt_flood, &rtdd, 99);
 	ratio_shared = rtdd_bench_ratio(&shared_flood, &rtdd, 99);
@@ -872,6 +930,11 @@ int main(int argc, char **argv)
 				      ratio_iso);
 			rtdd_json_dbl(&j, "ratio_p99_unprioritised_flood_quiet",
 				      ratio_shared);
+			rtdd_json_dbl(&j, "be_flood_fps_prioritised",
+				      be_rate_prio);
+			rtdd_json_dbl(&j, "be_flood_fps_one_class", be_rate_sh);
+			rtdd_json_u64(&j, "be_chunk",
+				      b.o.be_chunk ? b.o.be_chunk : 1);
 			rtdd_json_dbl(&j, "ratio_p99_event_flood_quiet",
 				      ratio_ev);
 			rtdd_json_dbl(&j, "ratio_p50_event_quiet_rtdd",

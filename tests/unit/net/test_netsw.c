@@ -33,7 +33,20 @@ struct fport {
 	unsigned n_out;
 	int tx_limit; /* frames taken per tx call; -1 all */
 	int id;
+	unsigned rx_calls;
+	struct fport *inject; /* gets an RT frame at rx call inject_at */
+	unsigned inject_at;
+	bool reflect; /* tx: frames come back on rx, MACs swapped */
 };
+
+static const uint8_t MAC_A[6] = {0x00, 0x16, 0x3e, 0, 0, 0x0a};
+static const uint8_t MAC_B[6] = {0x00, 0x16, 0x3e, 0, 0, 0x0b};
+static const uint8_t MAC_C[6] = {0x00, 0x16, 0x3e, 0, 0, 0x0c};
+static const uint8_t MAC_X[6] = {0x02, 0x00, 0x00, 0, 0, 0x99}; /* outside */
+static const uint8_t BCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+static void push(struct fport *fp, const uint8_t *dst, const uint8_t *src,
+		 int vid, int pcp, uint8_t mark, uint16_t len);
 
 static unsigned f_rx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
 		     unsigned n)
@@ -41,6 +54,8 @@ static unsigned f_rx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
 	struct fport *fp = priv;
 	unsigned k = 0;
 
+	if (++fp->rx_calls == fp->inject_at && fp->inject)
+		push(fp->inject, MAC_X, MAC_A, -1, 0, 200, 60);
 	while (k < n && fp->pos_in < fp->n_in) {
 		struct rtdd_pkt *p = rtdd_sw_pkt_get(sw);
 		struct frame *f = &fp->in[fp->pos_in];
@@ -65,6 +80,16 @@ static unsigned f_tx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
 		take = (unsigned)fp->tx_limit;
 	for (k = 0; k < take; k++) {
 		assert_true(fp->n_out < MAXF);
+		if (fp->reflect) {
+			struct frame *f = &fp->in[fp->n_in++];
+
+			assert_true(fp->n_in <= MAXF);
+			memcpy(f->data, pkts[k]->data + 6, 6);
+			memcpy(f->data + 6, pkts[k]->data, 6);
+			memcpy(f->data + 12, pkts[k]->data + 12,
+			       pkts[k]->len - 12);
+			f->len = pkts[k]->len;
+		}
 		memcpy(fp->out[fp->n_out].data, pkts[k]->data, pkts[k]->len);
 		fp->out[fp->n_out].len = pkts[k]->len;
 		fp->out_cls[fp->n_out] = pkts[k]->cls;
@@ -74,7 +99,17 @@ static unsigned f_tx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
 	return take;
 }
 
+static bool f_pending(void *priv)
+{
+	const struct fport *fp = priv;
+
+	return fp->pos_in < fp->n_in;
+}
+
 static const struct rtdd_sw_port_ops fops = {.rx = f_rx, .tx = f_tx};
+/* The same, telling the switch when input waits (as a vif does). */
+static const struct rtdd_sw_port_ops fops_p = {
+	.rx = f_rx, .tx = f_tx, .pending = f_pending};
 
 static struct fport *fport_new(int id)
 {
@@ -96,12 +131,6 @@ static void fport_free(struct fport *fp)
 	free(fp->out);
 	free(fp);
 }
-
-static const uint8_t MAC_A[6] = {0x00, 0x16, 0x3e, 0, 0, 0x0a};
-static const uint8_t MAC_B[6] = {0x00, 0x16, 0x3e, 0, 0, 0x0b};
-static const uint8_t MAC_C[6] = {0x00, 0x16, 0x3e, 0, 0, 0x0c};
-static const uint8_t MAC_X[6] = {0x02, 0x00, 0x00, 0, 0, 0x99}; /* outside */
-static const uint8_t BCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 /* Queue a frame on a fake port: dst, src, optional tag, payload tag byte. */
 static void push(struct fport *fp, const uint8_t *dst, const uint8_t *src,
@@ -156,7 +185,7 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	struct rtdd_sw_cfg cfg = {.unknown_port = -1};
+	struct rtdd_sw_cfg cfg = {.unknown_port = -1, .be_chunk = 4};
 	struct rtdd_sw_port_cfg pc;
 	unsigned i;
 
@@ -364,30 +393,110 @@ static void test_priority(void **state)
 	for (i = 0; i < 20; i++)
 		assert_int_equal(out_mark(&up->out[i]), i);
 
-	/* Backpressure: the uplink takes 5 frames per call and the switch
-	 * stops at the first short call. 30 BE frames wait; then RT frames
-	 * arrive and must go before the rest of BE. */
+	/* Backpressure: the uplink takes 3 frames per call and the switch
+	 * stops at the first short call (best effort goes out 4 frames at
+	 * a time). 30 BE frames wait; then RT frames arrive and must go
+	 * before the rest of BE. */
 	up->n_out = 0;
-	up->tx_limit = 5;
+	up->tx_limit = 3;
 	for (i = 0; i < 30; i++)
 		push(fx->fp[1], MAC_X, MAC_B, -1, 0, (uint8_t)(100 + i), 60);
 	rtdd_sw_poll(fx->sw, 1);
-	assert_int_equal(up->n_out, 5);
-	assert_int_equal(rtdd_sw_queued(fx->sw, fx->u, RTDD_SW_BE), 25);
+	assert_int_equal(up->n_out, 3);
+	assert_int_equal(rtdd_sw_queued(fx->sw, fx->u, RTDD_SW_BE), 27);
 	for (i = 0; i < 3; i++)
 		push(fx->fp[0], MAC_X, MAC_A, -1, 0, (uint8_t)(50 + i), 60);
 	rtdd_sw_poll(fx->sw, 2);
-	/* 3 RT frames (a full call), then 5 BE ones (a short call). */
-	assert_int_equal(up->n_out, 5 + 3 + 5);
-	assert_int_equal(rtdd_sw_queued(fx->sw, fx->u, RTDD_SW_BE), 20);
-	for (i = 5; i < 8; i++) {
+	/* 3 RT frames (a full call), then 3 BE ones (a short call). */
+	assert_int_equal(up->n_out, 3 + 3 + 3);
+	assert_int_equal(rtdd_sw_queued(fx->sw, fx->u, RTDD_SW_BE), 24);
+	for (i = 3; i < 6; i++) {
 		assert_int_equal(up->out_cls[i], RTDD_SW_RT);
-		assert_int_equal(out_mark(&up->out[i]), 50 + i - 5);
+		assert_int_equal(out_mark(&up->out[i]), 50 + i - 3);
 	}
-	assert_int_equal(up->out_cls[8], RTDD_SW_BE);
+	assert_int_equal(up->out_cls[6], RTDD_SW_BE);
 	up->tx_limit = -1;
 	rtdd_sw_poll(fx->sw, 3);
 	assert_int_equal(up->n_out, 30 + 3);
+}
+
+/* An RT frame that arrives while the switch works through a best-effort
+ * burst goes out before the rest of the burst, in the same round. */
+static void test_rt_preempts_be(void **state)
+{
+	struct fixture *fx = *state;
+	struct fport *up = fx->fp[3];
+	uint64_t rounds, pre;
+	unsigned i;
+
+	assert_int_equal(rtdd_sw_attach(fx->sw, fx->a, &fops_p, fx->fp[0]), 0);
+	/* b sends a burst; the RT frame appears on a during b's first rx. */
+	for (i = 0; i < 32; i++)
+		push(fx->fp[1], MAC_X, MAC_B, -1, 0, (uint8_t)(100 + i), 60);
+	fx->fp[1]->inject = fx->fp[0];
+	fx->fp[1]->inject_at = 1;
+	rtdd_sw_poll(fx->sw, 0);
+	assert_int_equal(up->n_out, 33);
+	assert_int_equal(up->out_cls[0], RTDD_SW_RT);
+	assert_int_equal(out_mark(&up->out[0]), 200);
+	for (i = 1; i < 33; i++)
+		assert_int_equal(out_mark(&up->out[i]), 100 + i - 1);
+	rtdd_sw_counters(fx->sw, &rounds, &pre);
+	assert_int_equal(rounds, 1);
+	assert_int_equal(pre, 1);
+
+	/* Without the pending op the switch cannot tell: the frame waits
+	 * for the next round's RT service. */
+	assert_int_equal(rtdd_sw_attach(fx->sw, fx->a, &fops, fx->fp[0]), 0);
+	up->n_out = 0;
+	for (i = 0; i < 32; i++)
+		push(fx->fp[1], MAC_X, MAC_B, -1, 0, (uint8_t)(100 + i), 60);
+	fx->fp[1]->inject_at = fx->fp[1]->rx_calls + 1;
+	rtdd_sw_poll(fx->sw, 1);
+	assert_int_equal(up->n_out, 32);
+	rtdd_sw_poll(fx->sw, 2);
+	assert_int_equal(up->n_out, 33);
+	assert_int_equal(out_mark(&up->out[32]), 200);
+}
+
+/* A frame an RT port answers within the round (a reflector, a loopback)
+ * is back at the sender in the same round; RT budgets still hold. */
+static void test_rt_same_round(void **state)
+{
+	struct rtdd_sw_port_cfg pc = {.pcp = -1, .check_src = 0};
+	struct fport *a = fport_new(0), *r = fport_new(1);
+	rtdd_sw *sw;
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(rtdd_sw_create(NULL, &sw), 0);
+	pc.cls = RTDD_SW_RT;
+	pc.budget = 4;
+	strcpy(pc.name, "a");
+	assert_int_equal(rtdd_sw_add_port(sw, &pc, &fops_p, a), 0);
+	strcpy(pc.name, "r");
+	pc.uplink = true;
+	assert_int_equal(rtdd_sw_add_port(sw, &pc, &fops_p, r), 1);
+	r->reflect = true;
+	assert_int_equal(rtdd_sw_add_mac(sw, MAC_A, 0, 0), 0);
+	assert_int_equal(rtdd_sw_add_mac(sw, MAC_X, 0, 1), 0);
+	push(a, MAC_X, MAC_A, -1, 0, 7, 60);
+	rtdd_sw_poll(sw, 0);
+	assert_int_equal(r->n_out, 1);
+	assert_int_equal(a->n_out, 1);
+	assert_int_equal(out_mark(&a->out[0]), 7);
+	/* 10 frames, budget 4 a round: 4, 4, 2 make the trip. */
+	for (i = 0; i < 10; i++)
+		push(a, MAC_X, MAC_A, -1, 0, (uint8_t)i, 60);
+	rtdd_sw_poll(sw, 1);
+	assert_int_equal(a->n_out, 1 + 4);
+	rtdd_sw_poll(sw, 2);
+	assert_int_equal(a->n_out, 1 + 8);
+	rtdd_sw_poll(sw, 3);
+	assert_int_equal(a->n_out, 1 + 10);
+	rtdd_sw_destroy(sw);
+	fport_free(a);
+	fport_free(r);
 }
 
 /* Budgets bound what a best-effort port gets per round. */
@@ -690,7 +799,7 @@ static void test_parse_good(void **state)
 {
 	static const char text[] =
 		"# two guests and an uplink\n"
-		"switch pool 8k queue 512 rt-pcp-min 5 unknown up0\n"
+		"switch pool 8k queue 512 rt-pcp-min 5 be-chunk 8 unknown up0\n"
 		"port vif1.0 vif rt rate 100M burst 32k budget 16 pcp 6\n"
 		"port vif2.0 be vlan 20   # best effort on VLAN 20\n"
 		"port up0 uplink trunk vlan 1 check-src on\n"
@@ -758,6 +867,8 @@ static void test_parse_bad(void **state)
 		{"port a\nmac 00:16:3e:00:00:0a\n", "line 2: usage: mac"},
 		{"switch queue 100\nport a\n", "switch options rejected"},
 		{"switch rt-pcp-min 0\nport a\n", "bad switch option"},
+		{"switch be-chunk 0\nport a\n", "bad switch option"},
+		{"switch be-chunk 33\nport a\n", "bad switch option"},
 		{"switch unknown nope\nport a\n", "'nope' not defined"},
 		{"switch pool\n", "line 1: 'pool' needs a value"},
 		{"bridge x\n", "line 1: unknown statement 'bridge'"},
@@ -807,6 +918,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mac_table, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_priority, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rt_preempts_be, setup,
+						teardown),
+		cmocka_unit_test(test_rt_same_round),
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_token_bucket),
 		cmocka_unit_test(test_rate_limit),
