@@ -307,3 +307,40 @@ int rtdd_net_csum_complete(uint8_t *f, size_t len)
 	}
 	return 0;
 }
+
+/* A decimal number of at most 10 digits ending at one of the stop
+ * characters (or at end); -EINVAL otherwise. */
+static int rate_num(const char **p, const char *end, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned n = 0;
+
+	while (*p < end && **p >= '0' && **p <= '9') {
+		if (++n > 10)
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(**p - '0');
+		(*p)++;
+	}
+	if (!n)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int rtdd_netif_parse_rate(const char *s, size_t len, uint64_t *bps_out,
+			  uint32_t *burst_out)
+{
+	const char *p = s, *end = s + len;
+	uint64_t bytes, usecs;
+	unsigned __int128 bps;
+
+	if (!s || rate_num(&p, end, &bytes) || p == end || *p++ != ',' ||
+	    rate_num(&p, end, &usecs) || p != end)
+		return -EINVAL;
+	if (!bytes || !usecs || bytes > UINT32_MAX || usecs > UINT32_MAX)
+		return -EINVAL;
+	bps = ((unsigned __int128)bytes * 8 * 1000000 + usecs - 1) / usecs;
+	*bps_out = bps > UINT64_MAX ? UINT64_MAX : (uint64_t)bps;
+	*burst_out = (uint32_t)bytes;
+	return 0;
+}

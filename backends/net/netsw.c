@@ -56,6 +56,11 @@ struct port {
 	uint64_t throttle_round; /* round whose throttling was counted */
 	uint64_t budget_round;	 /* round the taken count is for */
 	unsigned taken;		 /* frames taken in that round */
+	/* rtdd_sw_limit_rate mailbox: lim_seq is odd while a writer fills
+	 * lim_bps/lim_burst; the switch thread applies a new even value. */
+	uint32_t lim_seq, lim_seen;
+	uint64_t lim_bps;
+	uint32_t lim_burst;
 	struct pktq q[RTDD_SW_NCLASS];
 	struct rtdd_sw_port_stats st;
 };
@@ -578,6 +583,47 @@ drop:
 	return 0;
 }
 
+/*
+ * A new rtdd_sw_limit_rate for pt: the bucket restarts full at the
+ * stricter of the configured rate and the limit. A value being written
+ * is left for the next round.
+ */
+static void apply_limit(struct port *pt, uint32_t seq, uint64_t now)
+{
+	uint64_t bps = __atomic_load_n(&pt->lim_bps, __ATOMIC_RELAXED);
+	uint32_t burst = __atomic_load_n(&pt->lim_burst, __ATOMIC_RELAXED);
+
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&pt->lim_seq, __ATOMIC_RELAXED) != seq)
+		return;
+	if (!bps || (pt->cfg.rate_bps && pt->cfg.rate_bps <= bps)) {
+		bps = pt->cfg.rate_bps;
+		burst = pt->cfg.burst_bytes;
+	}
+	rtdd_tb_init(&pt->tb, bps, burst, now);
+	pt->lim_seen = seq;
+}
+
+int rtdd_sw_limit_rate(rtdd_sw *sw, int port, uint64_t rate_bps,
+		       uint32_t burst_bytes)
+{
+	struct port *pt;
+	uint32_t seq;
+
+	if (port < 0 || (unsigned)port >= sw->nports)
+		return -ENOENT;
+	pt = &sw->ports[port];
+	do
+		seq = __atomic_load_n(&pt->lim_seq, __ATOMIC_RELAXED);
+	while ((seq & 1) || !__atomic_compare_exchange_n(
+				    &pt->lim_seq, &seq, seq + 1, false,
+				    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED));
+	__atomic_store_n(&pt->lim_bps, rate_bps, __ATOMIC_RELAXED);
+	__atomic_store_n(&pt->lim_burst, burst_bytes, __ATOMIC_RELAXED);
+	__atomic_store_n(&pt->lim_seq, seq + 2, __ATOMIC_RELEASE);
+	return 0;
+}
+
 /* What port pt may still take this round. */
 static unsigned budget_left(const rtdd_sw *sw, const struct port *pt)
 {
@@ -596,6 +642,10 @@ static unsigned ingress(rtdd_sw *sw, unsigned idx, uint64_t now, unsigned want)
 	struct rtdd_pkt *pkts[TX_CHUNK];
 	unsigned got = 0, n, i, left = budget_left(sw, pt);
 
+	uint32_t seq = __atomic_load_n(&pt->lim_seq, __ATOMIC_ACQUIRE);
+
+	if (seq != pt->lim_seen && !(seq & 1))
+		apply_limit(pt, seq, now);
 	if (!pt->ops || !pt->ops->rx || !left)
 		return 0;
 	if (want > left)

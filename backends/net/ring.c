@@ -164,6 +164,8 @@ static void tx_push(struct nb_queue *q)
 {
 	int notify;
 
+	if (q->tx.rsp_prod_pvt == q->tx.sring->rsp_prod)
+		return; /* nothing new: spare the full barrier */
 	/* RING_PUSH_RESPONSES_AND_CHECK_NOTIFY: its xen_wmb orders the
 	 * response slots before rsp_prod, xen_mb orders rsp_prod before the
 	 * read of rsp_event (pairs with the frontend's final check). */

@@ -54,6 +54,42 @@ static int fe_u32(struct nb_vif *v, const char *dir, const char *key,
 	return 0;
 }
 
+/*
+ * The toolstack's per-vif rate (xl.cfg vif "rate=", written by libxl as
+ * backend key "rate"): a limit on the switch port on top of its own
+ * configuration. Absent: no extra limit. Malformed: the vif fails (the
+ * key comes from the toolstack, not the guest; Linux would go
+ * unlimited).
+ */
+static int vif_rate(struct nb_vif *v)
+{
+	char p[512], *val = NULL;
+	size_t len = 0;
+	uint64_t bps = 0;
+	uint32_t burst = 0;
+	int rc;
+
+	snprintf(p, sizeof(p), "%s/rate", v->path);
+	rc = rtdd_xs_read(v->nb->hv, RTDD_XS_TXN_NONE, p, &val, &len);
+	if (rc == -ENOENT)
+		rc = 0;
+	else if (!rc && rtdd_netif_parse_rate(val, len, &bps, &burst))
+		rc = -EINVAL;
+	if (rc) {
+		rtdd_xb_be_fatal(v->xb, -rc, "bad rate key '%.40s'",
+				 val ? val : "");
+		free(val);
+		return rc;
+	}
+	free(val);
+	(void)rtdd_sw_limit_rate(v->nb->sw, v->port->idx, bps, burst);
+	if (bps)
+		RTDD_LOG(INFO,
+			 "%s: rate %llu bit/s, burst %u bytes (toolstack)",
+			 v->name, (unsigned long long)bps, burst);
+	return 0;
+}
+
 static int vif_probe(rtdd_xb_be *xb)
 {
 	struct nb_vif *v = rtdd_xb_be_priv(xb);
@@ -221,6 +257,9 @@ static int vif_connect(rtdd_xb_be *xb)
 	v->sg = f == 1;
 	f = fe_flag(v, "feature-rtdd-persistent", 0);
 	v->persistent = f == 1;
+	rc = vif_rate(v);
+	if (rc)
+		return rc;
 	rc = rtdd_be_read_num_queues(v->nb->hv, fe, v->nb->cfg.max_queues, &nq);
 	if (rc) {
 		rtdd_xb_be_fatal(xb, rc, "bad multi-queue-num-queues");

@@ -121,6 +121,18 @@ rtdd_netif_tx_take(const struct netif_tx_sring *sring, RING_IDX cons,
  */
 int rtdd_net_csum_complete(uint8_t *frame, size_t len);
 
+/*
+ * A vif's "rate" key as the toolstack writes it into the backend
+ * directory (libxl: "BYTES,USECS", BYTES allowed per USECS interval;
+ * Linux netback reads the same): the rate in bits per second (rounded
+ * up) and BYTES as the burst. Both numbers must be decimal, > 0, USECS
+ * at most 2^32 - 1, BYTES at most 2^32 - 1; -EINVAL otherwise. (Linux
+ * netback goes unlimited on a key it cannot parse; an RT switch refuses
+ * the vif instead.)
+ */
+int rtdd_netif_parse_rate(const char *s, size_t len, uint64_t *bps_out,
+			  uint32_t *burst_out);
+
 /* Internet checksum helpers, exposed for tests. */
 uint32_t rtdd_net_csum_add(uint32_t sum, const void *data, size_t len);
 uint16_t rtdd_net_csum_fold(uint32_t sum);

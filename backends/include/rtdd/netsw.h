@@ -210,6 +210,14 @@ unsigned rtdd_sw_input(rtdd_sw *sw, int in, struct rtdd_pkt *p);
 
 void rtdd_sw_port_stats(const rtdd_sw *sw, int port,
 			struct rtdd_sw_port_stats *out);
+/*
+ * A rate limit on what port sends into the switch, on top of its
+ * configured one (the stricter applies): the toolstack's per-vif rate.
+ * 0 removes it. Any thread; the switch applies it at the port's next
+ * ingress, with a full bucket. -ENOENT: no such port.
+ */
+int rtdd_sw_limit_rate(rtdd_sw *sw, int port, uint64_t rate_bps,
+		       uint32_t burst_bytes);
 /* Rounds so far, and RT services run between best-effort chunks. */
 void rtdd_sw_counters(const rtdd_sw *sw, uint64_t *rounds,
 		      uint64_t *preemptions);

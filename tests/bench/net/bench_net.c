@@ -543,11 +543,18 @@ static int memif_round(unsigned n, struct rtdd_hist *h, const char *tmp)
 		exec_pktlat(a);
 	}
 	/* The memif client connects once at start: wait until the server
-	 * listens (its socket shows in /proc/net/unix, abstract or not). */
-	for (int i = 0; i < 500; i++) {
+	 * listens (its socket shows in /proc/net/unix, abstract or not).
+	 * EAL start-up took over 5 s on a loaded 2-CPU machine: wait up to
+	 * 60 s, unless the server died. */
+	for (int i = 0; i < 6000; i++) {
 		char line[512];
 		bool up = false;
 
+		if (waitpid(refl, &st, WNOHANG) == refl) {
+			fprintf(stderr, "rtdd-bench-net: memif server exited "
+					"before listening\n");
+			return -EIO;
+		}
 		f = fopen("/proc/net/unix", "r");
 		while (f && fgets(line, sizeof(line), f))
 			if (strstr(line, sock))

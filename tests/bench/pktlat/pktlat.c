@@ -124,7 +124,9 @@ static void usage(FILE *f)
 		"  -w, --warmup N       frames sent first and not counted (default 1000)\n"
 		"  -r, --rate PPS       frames per second in rate mode (default 10000)\n"
 		"  -s, --size BYTES     frame size on the wire incl. FCS, 64..9018 (default 64)\n"
-		"  -t, --timeout-ms MS  a reply later than this counts as lost (default 100)\n"
+		"  -t, --timeout-ms MS  a reply later than this counts as lost (default 100);\n"
+		"                       ping gives up (exit 1) when none of the first 50\n"
+		"                       pings is answered\n"
 		"      --dst-mac MAC    destination MAC (default ff:ff:ff:ff:ff:ff)\n"
 		"      --one-way        also report one-way delays (both ends must read\n"
 		"                       the same CLOCK_MONOTONIC: one host)\n"
@@ -580,10 +582,15 @@ static uint64_t poll_replies(const struct opts *o, uint32_t run_id,
 	return got;
 }
 
+/* Pings without any reply before ping mode gives up. */
+#define PING_GIVE_UP 50u
+
 static int run_ping(const struct opts *o, struct rte_mempool *mp,
 		    const struct rte_ether_addr *src, uint32_t run_id)
 {
 	uint64_t total = o->count + o->warmup, seq, t_tx, tmo;
+
+	uint64_t answered = 0;
 
 	tmo = (uint64_t)o->timeout_ms * 1000000ull;
 	for (seq = 0; seq < total && !stop; seq++) {
@@ -594,10 +601,21 @@ static int run_ping(const struct opts *o, struct rte_mempool *mp,
 		if (seq >= o->warmup)
 			st.sent++;
 		while (!stop) {
-			if (poll_replies(o, run_id, total, seq) == seq)
+			if (poll_replies(o, run_id, total, seq) == seq) {
+				answered++;
 				break;
+			}
 			if (rtdd_now_ns() - t_tx > tmo)
 				break;
+		}
+		/* Nobody there: say so instead of timing out every ping. */
+		if (!answered && seq + 1 == PING_GIVE_UP) {
+			fprintf(stderr,
+				"rtdd-pktlat: no reply to the first %u pings "
+				"(%u ms each): is the peer reflecting on this "
+				"link?\n",
+				PING_GIVE_UP, o->timeout_ms);
+			return -EHOSTUNREACH;
 		}
 	}
 	return 0;
@@ -798,8 +816,8 @@ int main(int argc, char **argv)
 	run_id = (uint32_t)(rtdd_now_ns() ^ ((uint64_t)getpid() << 16)) | 1u;
 	if (o.mode == MODE_RATE)
 		run_rate(&o, mp, &src, run_id);
-	else
-		run_ping(&o, mp, &src, run_id);
+	else if (run_ping(&o, mp, &src, run_id))
+		goto fail;
 	/* Lost: measured frames sent that never came back (late and
 	 * corrupt replies did come back and are counted on their own). */
 	{

@@ -362,13 +362,26 @@ static void test_broadcast_and_spoof(void **state)
 		rtdd_netfront_close(nf[i]);
 }
 
+/* The toolstack's rate for guest fe's vif 0 (libxl's backend key). */
+static void write_rate(struct net_env *e, unsigned fe, const char *val)
+{
+	char p[160];
+
+	snprintf(p, sizeof(p), "/local/domain/%u/backend/vif/%u/0/rate",
+		 e->be_dom, e->fe_dom[fe]);
+	assert_int_equal(
+		rtdd_xs_write(e->f.dom0, RTDD_XS_TXN_NONE, p, val, strlen(val)),
+		0);
+}
+
 /* A best-effort vif limited to 20 Mbit/s cannot push more than its rate
  * plus one bucket into the switch, however hard it sends; the RT vif
  * meanwhile gets every frame through. (An upper bound: a slow machine
- * only makes the count smaller.) */
-static void test_rate_limit(void **state)
+ * only makes the count smaller.) The limit comes from the switch
+ * configuration, or from the toolstack's "rate" key (xl.cfg vif rate=,
+ * 2500 bytes per 1000 us) on a port configured without one. */
+static void rate_limit(struct net_env *e, bool from_xenstore)
 {
-	struct net_env *e = *state;
 	static uint8_t tx[1514], rx[65536];
 	struct rtdd_nf_frame f = {.data = tx};
 	struct rtdd_sw_port_stats st;
@@ -377,12 +390,16 @@ static void test_rate_limit(void **state)
 	unsigned i, rt_sent = 0, rt_got = 0;
 	int port;
 
-	NEED_ENV(e);
 	for (i = 0; i < 3; i++)
 		assert_int_equal(net_env_add_vif(e, i), 0);
-	start_backend(
-		e, NULL,
-		(const char *const[]){"rt", "be rate 20M burst 16k", "be"}, 0);
+	if (from_xenstore)
+		write_rate(e, 1, "2500,1000");
+	start_backend(e, NULL,
+		      (const char *const[]){
+			      "rt",
+			      from_xenstore ? "be" : "be rate 20M burst 16k",
+			      "be"},
+		      0);
 	for (i = 0; i < 3; i++)
 		nf[i] = open_vif(e, i, NULL);
 	port = rtdd_sw_port_find(e->sw, rtdd_sw_port_cfg(e->sw, 1)->name);
@@ -409,7 +426,7 @@ static void test_rate_limit(void **state)
 	t1 = now_ns();
 	rtdd_sw_port_stats(e->sw, port, &st);
 	bound = (t1 - t0 + 2000000ull) * 20000000ull / 8 / 1000000000ull +
-		16384 + 32 * 1514;
+		(from_xenstore ? 2500 : 16384) + 32 * 1514;
 	print_message("rate limit: %llu bytes in %.0f ms (bound %llu), "
 		      "%llu throttled rounds\n",
 		      (unsigned long long)st.rx_bytes, (t1 - t0) / 1e6,
@@ -433,6 +450,68 @@ static void test_rate_limit(void **state)
 	assert_int_equal(rt_got, rt_sent);
 	for (i = 0; i < 3; i++)
 		rtdd_netfront_close(nf[i]);
+}
+
+static void test_rate_limit(void **state)
+{
+	struct net_env *e = *state;
+
+	NEED_ENV(e);
+	rate_limit(e, false);
+}
+
+static void test_rate_limit_xenstore(void **state)
+{
+	struct net_env *e = *state;
+
+	NEED_ENV(e);
+	rate_limit(e, true);
+}
+
+/* A rate key the backend cannot read fails that vif alone, with the
+ * reason in its error node; the other vif connects and carries frames. */
+static void test_rate_key_bad(void **state)
+{
+	struct net_env *e = *state;
+	static const unsigned sizes[] = {64, 1514};
+	rtdd_netfront *a, *b;
+	char p[160], *val = NULL;
+	size_t len;
+
+	NEED_ENV(e);
+	assert_int_equal(net_env_add_vif(e, 0), 0);
+	assert_int_equal(net_env_add_vif(e, 1), 0);
+	assert_int_equal(net_env_add_vif(e, 2), 0);
+	write_rate(e, 1, "2500;1000"); /* every form: test_netif_req */
+	start_backend(e, NULL, NULL, 0);
+	a = open_vif(e, 0, NULL);
+	b = open_vif(e, 2, NULL);
+	{
+		struct rtdd_netfront_opts o = {0};
+		rtdd_netfront *c = NULL;
+		char path[64];
+
+		snprintf(path, sizeof(path), "device/vif/0");
+		/* Opening may fail or succeed and fail later: either way
+		 * the backend reports why and the vif never carries. */
+		(void)rtdd_netfront_open(e->fe_hv[1], path, &o, &c);
+		rtdd_netfront_close(c);
+	}
+	snprintf(p, sizeof(p), "/local/domain/%u/error/backend/vif/%u/0/error",
+		 e->be_dom, e->fe_dom[1]);
+	for (int i = 0; i < 5000; i++) {
+		if (rtdd_xs_read(e->f.dom0, RTDD_XS_TXN_NONE, p, &val, &len) ==
+		    0)
+			break;
+		usleep(1000);
+	}
+	assert_non_null(val);
+	print_message("bad rate key: %s\n", val);
+	assert_non_null(strstr(val, "rate"));
+	free(val);
+	exchange(e, a, 0, b, 2, 200, sizes, 2, 0);
+	rtdd_netfront_close(a);
+	rtdd_netfront_close(b);
 }
 
 static void test_backend_restart(void **state)
@@ -496,6 +575,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_broadcast_and_spoof,
 						setup3, teardown),
 		cmocka_unit_test_setup_teardown(test_rate_limit, setup3,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rate_limit_xenstore,
+						setup3, teardown),
+		cmocka_unit_test_setup_teardown(test_rate_key_bad, setup3,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_backend_restart, setup2,
 						teardown),

@@ -494,6 +494,62 @@ static size_t build_udp4(uint8_t *f, size_t paylen, bool vlan)
 	return l3 + tot;
 }
 
+/* The toolstack's vif "rate" key: "BYTES,USECS". */
+static void test_rate_key(void **state)
+{
+	static const struct {
+		const char *s;
+		uint64_t bps;
+		uint32_t burst;
+	} good[] = {
+		{"2500,1000", 20000000, 2500},	     /* 20 Mbit/s */
+		{"125000,1000000", 1000000, 125000}, /* 1 Mbit/s */
+		{"1,3", 2666667, 1},		     /* rounded up */
+		{"4294967295,1", 34359738360000000ull, 4294967295u},
+		{"0000012,0000001", 96000000, 12},
+	};
+	static const char *const bad[] = {
+		"",
+		"100",
+		"0,1000",
+		"100,0",
+		"1x,1000",
+		"100,1000,",
+		"-5,1000",
+		",1000",
+		"100,",
+		" 100,1000",
+		"100, 1000",
+		"4294967296,1",
+		"1,4294967296",
+		"99999999999,1",
+		"+5,1000",
+		"5,1000\n",
+		"0x10,1000",
+	};
+	uint64_t bps;
+	uint32_t burst;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(rtdd_netif_parse_rate(good[i].s,
+						       strlen(good[i].s), &bps,
+						       &burst),
+				 0);
+		assert_int_equal(bps, good[i].bps);
+		assert_int_equal(burst, good[i].burst);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(rtdd_netif_parse_rate(bad[i], strlen(bad[i]),
+						       &bps, &burst),
+				 -EINVAL);
+	/* The length bounds the parse: no NUL needed, none read past. */
+	assert_int_equal(rtdd_netif_parse_rate("25,10xx", 5, &bps, &burst), 0);
+	assert_int_equal(bps, 20000000);
+	assert_int_equal(rtdd_netif_parse_rate(NULL, 0, &bps, &burst), -EINVAL);
+}
+
 static void test_csum_udp4(void **state)
 {
 	uint8_t f[2048], pseudo[12];
@@ -612,6 +668,7 @@ int main(void)
 		T(test_h20_next_packet_intact),
 		T(test_h21_extra_then_chain_truncated),
 		T(test_h22_empty),
+		cmocka_unit_test(test_rate_key),
 		cmocka_unit_test(test_csum_udp4),
 		cmocka_unit_test(test_csum_tcp6),
 		cmocka_unit_test(test_csum_refused),

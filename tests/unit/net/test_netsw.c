@@ -499,6 +499,66 @@ static void test_rt_same_round(void **state)
 	fport_free(r);
 }
 
+/* rtdd_sw_limit_rate: a limit on top of the configured rate, the
+ * stricter applying, removable; the switch applies it at the port's next
+ * ingress. */
+static void test_limit_rate(void **state)
+{
+	struct rtdd_sw_port_cfg pc = {.pcp = -1, .check_src = 0, .budget = 256};
+	struct fport *v = fport_new(0), *u = fport_new(1);
+	struct rtdd_sw_port_stats st;
+	uint64_t t = 1000000000ull;
+	rtdd_sw *sw;
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(rtdd_sw_create(NULL, &sw), 0);
+	strcpy(pc.name, "v");
+	pc.cls = RTDD_SW_BE;
+	assert_int_equal(rtdd_sw_add_port(sw, &pc, &fops, v), 0);
+	strcpy(pc.name, "u");
+	pc.uplink = true;
+	pc.rate_bps = 0;
+	assert_int_equal(rtdd_sw_add_port(sw, &pc, &fops, u), 1);
+	assert_int_equal(rtdd_sw_add_mac(sw, MAC_X, 0, 1), 0);
+	assert_int_equal(rtdd_sw_limit_rate(sw, 2, 1, 1), -ENOENT);
+	assert_int_equal(rtdd_sw_limit_rate(sw, -1, 1, 1), -ENOENT);
+
+	/* Unlimited: a round takes 200 frames of 1000 bytes. */
+	for (i = 0; i < 200; i++)
+		push(v, MAC_X, MAC_A, -1, 0, 1, 1000);
+	rtdd_sw_poll(sw, t);
+	assert_int_equal(u->n_out, 200);
+
+	/* 8 Mbit/s = 1 byte per us, burst 3000: the first round takes the
+	 * burst (3 frames), each later microsecond brings one byte, and a
+	 * port with any tokens sends a frame (going negative by at most
+	 * one). */
+	assert_int_equal(rtdd_sw_limit_rate(sw, 0, 8000000, 3000), 0);
+	for (i = 0; i < 200; i++)
+		push(v, MAC_X, MAC_A, -1, 0, 2, 1000);
+	rtdd_sw_poll(sw, t += 1000);
+	assert_int_equal(u->n_out, 203);
+	rtdd_sw_poll(sw, t += 500000);
+	assert_int_equal(u->n_out, 204); /* 500 tokens: one frame, -500 */
+	rtdd_sw_poll(sw, t += 500000);
+	assert_int_equal(u->n_out, 204); /* back to 0: none */
+	rtdd_sw_poll(sw, t += 1000);
+	assert_int_equal(u->n_out, 205);
+	rtdd_sw_poll(sw, t += 10000000); /* 10 ms: capped at the burst */
+	assert_int_equal(u->n_out, 208);
+	rtdd_sw_port_stats(sw, 0, &st);
+	assert_true(st.throttled >= 1);
+
+	/* Removed: the rest goes in one round. */
+	assert_int_equal(rtdd_sw_limit_rate(sw, 0, 0, 0), 0);
+	rtdd_sw_poll(sw, t += 1000);
+	assert_int_equal(u->n_out, 400);
+	rtdd_sw_destroy(sw);
+	fport_free(v);
+	fport_free(u);
+}
+
 /* Budgets bound what a best-effort port gets per round. */
 static void test_budget(void **state)
 {
@@ -921,6 +981,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rt_preempts_be, setup,
 						teardown),
 		cmocka_unit_test(test_rt_same_round),
+		cmocka_unit_test(test_limit_rate),
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_token_bucket),
 		cmocka_unit_test(test_rate_limit),
