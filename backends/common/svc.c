@@ -220,6 +220,9 @@ static void sleep_on_items(struct rtdd_svc *svc)
 	struct pollfd pfd[SVC_MAX_FDS + 1];
 	int fds[8];
 	unsigned n = 0;
+	/* 1 s cap: a lost wake-up costs a second, never a hang. */
+	uint64_t tmo = 1000000000ull;
+	struct timespec ts;
 
 	pfd[n].fd = svc->wake_fd;
 	pfd[n].events = POLLIN;
@@ -233,9 +236,13 @@ static void sleep_on_items(struct rtdd_svc *svc)
 			n++;
 		}
 		svc->items[i]->st.sleeps++;
+		if (svc->items[i]->max_sleep_ns &&
+		    svc->items[i]->max_sleep_ns < tmo)
+			tmo = svc->items[i]->max_sleep_ns;
 	}
-	/* 1 s cap: a lost wake-up costs a second, never a hang. */
-	(void)poll(pfd, n, 1000);
+	ts.tv_sec = (time_t)(tmo / 1000000000ull);
+	ts.tv_nsec = (long)(tmo % 1000000000ull);
+	(void)ppoll(pfd, n, &ts, NULL);
 	if (pfd[0].revents)
 		drain_wake(svc);
 	for (unsigned i = 0; i < svc->nitems; i++) {

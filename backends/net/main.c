@@ -54,6 +54,11 @@ static void usage(FILE *f)
 		"hybrid\n"
 		"  --spin-us N        hybrid: poll N us after the last work "
 		"(50)\n"
+		"  --uplink-poll-us N event/hybrid: with uplink ports, sleep at "
+		"most N us\n"
+		"                     between looks at them (100; DPDK ports "
+		"cannot wake\n"
+		"                     the thread)\n"
 		"  --check            parse the configuration and exit\n"
 		"  -v                 more log output\n");
 }
@@ -70,6 +75,7 @@ int main(int argc, char **argv)
 		{"mlock", no_argument, NULL, 'm'},
 		{"mode", required_argument, NULL, 'M'},
 		{"spin-us", required_argument, NULL, 'S'},
+		{"uplink-poll-us", required_argument, NULL, 'U'},
 		{"check", no_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -150,6 +156,18 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			cfg.spin_ns = (uint64_t)v * 1000u;
+			break;
+		case 'U':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || v < 1 || v > 1000000) {
+				fprintf(stderr,
+					"rtdd-netback: bad --uplink-poll-us "
+					"'%s' (1..1000000)\n",
+					optarg);
+				return 2;
+			}
+			cfg.uplink_poll_ns = (uint64_t)v * 1000u;
 			break;
 		case 'k':
 			check = true;
@@ -245,16 +263,14 @@ int main(int argc, char **argv)
 			hverr ? hverr : strerror(-r));
 		goto out;
 	}
-	if (nup && cfg.mode != RTDD_SVC_POLL) {
-		/* A DPDK port cannot wake the switch thread (no Rx interrupt
-		 * support here): a sleeping thread would leave its frames on
-		 * the NIC until a vif woke it. */
-		RTDD_LOG(WARN,
-			 "--mode %s with DPDK uplinks: the switch thread "
-			 "cannot sleep on them; staying in poll mode",
-			 rtdd_svc_mode_name(cfg.mode));
-		cfg.mode = RTDD_SVC_POLL;
-	}
+	if (nup && cfg.mode != RTDD_SVC_POLL)
+		/* A DPDK port cannot wake the switch thread: it sleeps at
+		 * most --uplink-poll-us and looks at the uplinks then. */
+		RTDD_LOG(INFO,
+			 "--mode %s with DPDK uplinks: frames from outside "
+			 "wait up to %llu us for the switch thread",
+			 rtdd_svc_mode_name(cfg.mode),
+			 (unsigned long long)(cfg.uplink_poll_ns / 1000));
 	r = rtdd_netback_create(hv, sw, &cfg, &nb);
 	if (r) {
 		fprintf(stderr, "rtdd-netback: %s\n", strerror(-r));

@@ -31,6 +31,7 @@ void rtdd_netback_cfg_default(struct rtdd_netback_cfg *c)
 	c->max_queues = 4;
 	c->mode = RTDD_SVC_POLL;
 	c->spin_ns = 50000;
+	c->uplink_poll_ns = 100000;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -379,6 +380,11 @@ int rtdd_netback_create(rtdd_hv *hv, rtdd_sw *sw,
 	nb->item.mode = cfg->mode;
 	nb->item.cls = RTDD_SVC_RT;
 	nb->item.budget = 1;
+	for (i = 0; i < rtdd_sw_nports(sw); i++)
+		if (rtdd_sw_port_cfg(sw, (int)i)->uplink)
+			nb->item.max_sleep_ns = cfg->uplink_poll_ns
+							? cfg->uplink_poll_ns
+							: 100000;
 	if (!cfg->no_thread) {
 		struct rtdd_svc_cfg sc = {0};
 

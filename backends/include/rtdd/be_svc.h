@@ -84,6 +84,9 @@ struct rtdd_svc_item {
 	enum rtdd_svc_mode mode;
 	enum rtdd_svc_class cls;
 	unsigned budget; /* new requests per round, >= 1 */
+	/* EVENT/HYBRID: the longest sleep, for work no fd announces (a DPDK
+	 * port's receive queue); 0: until an fd fires (1 s safety cap). */
+	uint64_t max_sleep_ns;
 	/* private to the service thread */
 	bool armed;
 	unsigned last_round_work;

@@ -49,13 +49,14 @@ struct rtdd_netback_cfg {
 	bool no_thread;		 /* tests: the caller runs rtdd_netback_poll */
 	/* The switch thread: RTDD_SVC_POLL (default) spins; EVENT sleeps on
 	 * the vifs' event channels when a round finds nothing to do; HYBRID
-	 * spins spin_ns after the last work, then sleeps. While it sleeps,
-	 * uplink ports are not polled: only a vif's event (or the 1 s cap)
-	 * wakes it, so a switch whose uplinks receive outside traffic (DPDK)
-	 * must use POLL. Ports that only answer what they were sent
-	 * (reflectors, sinks) are fine. */
+	 * spins spin_ns after the last work, then sleeps. A vif's event
+	 * wakes it; a DPDK uplink cannot, so with uplink ports in the
+	 * switch it sleeps at most uplink_poll_ns and polls them: frames
+	 * from outside wait up to that long (use POLL for RT traffic on an
+	 * uplink). */
 	enum rtdd_svc_mode mode;
-	uint64_t spin_ns; /* HYBRID; default 50 us */
+	uint64_t spin_ns;	 /* HYBRID; default 50 us */
+	uint64_t uplink_poll_ns; /* EVENT/HYBRID with uplinks; default 100 us */
 };
 
 void rtdd_netback_cfg_default(struct rtdd_netback_cfg *cfg);

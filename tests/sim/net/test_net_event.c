@@ -308,6 +308,97 @@ static void test_event_rx_backlog(void **state)
 	rtdd_netfront_close(b);
 }
 
+/* An uplink the test feeds by hand: one frame at a time, no fd to wake
+ * the switch thread (as a DPDK port). */
+struct inj {
+	uint8_t frame[2048];
+	unsigned len;
+	int ready; /* atomic: 1 while frame waits */
+};
+
+static unsigned inj_rx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
+		       unsigned n)
+{
+	struct inj *in = priv;
+	struct rtdd_pkt *p;
+
+	if (!n || !__atomic_load_n(&in->ready, __ATOMIC_ACQUIRE))
+		return 0;
+	p = rtdd_sw_pkt_get(sw);
+	if (!p)
+		return 0;
+	memcpy(p->data, in->frame, in->len);
+	p->len = (uint16_t)in->len;
+	__atomic_store_n(&in->ready, 0, __ATOMIC_RELEASE);
+	pkts[0] = p;
+	return 1;
+}
+
+static unsigned inj_tx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
+		       unsigned n)
+{
+	(void)priv;
+	for (unsigned i = 0; i < n; i++)
+		rtdd_sw_pkt_put(sw, pkts[i]);
+	return n;
+}
+
+static const struct rtdd_sw_port_ops inj_ops = {.rx = inj_rx, .tx = inj_tx};
+
+/* Event mode with an uplink: frames from outside reach a sleeping guest
+ * although nothing wakes the switch thread for them (it sleeps at most
+ * uplink_poll_ns). Each frame arrives while the guest waits on its event
+ * channel; a wait that runs out (900 ms, the switch's 1 s cap without the
+ * bound) is a stall. */
+static void test_event_uplink(void **state)
+{
+	static const uint8_t outside[6] = {0x02, 0, 0, 0, 0, 0x77};
+	static const unsigned sizes[] = {60, 1514, 333};
+	struct net_env *e = *state;
+	static struct inj inj;
+	struct rtdd_netback_cfg cfg;
+	struct rtdd_svc_item_stats s0, s1;
+	rtdd_netfront *a;
+	rtdd_sw *sw = NULL;
+	unsigned waits = 0, stalls = 0;
+
+	NEED_ENV(e);
+	assert_int_equal(net_env_add_vif(e, 0), 0);
+	assert_int_equal(net_env_switch(e, NULL,
+					(const char *const[]){"be", "be"},
+					"port up0 uplink\n"
+					"mac 02:00:00:00:00:77 up0\n",
+					&sw),
+			 0);
+	assert_int_equal(rtdd_sw_attach(sw, rtdd_sw_port_find(sw, "up0"),
+					&inj_ops, &inj),
+			 0);
+	rtdd_netback_cfg_default(&cfg);
+	cfg.mode = RTDD_SVC_EVENT;
+	assert_int_equal(net_env_backend_start(e, sw, &cfg), 0);
+	a = open_vif(e, 0, false);
+	for (uint32_t seq = 0; seq < 6; seq++) {
+		usleep(20000); /* the switch thread goes back to sleep */
+		inj.len = net_frame(inj.frame, sizes[seq % 3], e->mac[0],
+				    outside, seq);
+		__atomic_store_n(&inj.ready, 1, __ATOMIC_RELEASE);
+		stalls += recv_frames(a, seq, 1,
+				      (const unsigned[]){sizes[seq % 3]}, 1,
+				      &waits);
+	}
+	assert_int_equal(stalls, 0);
+	/* Idle with an uplink: bounded sleeps, not a spin. */
+	assert_int_equal(rtdd_netback_svc_stats(e->nb, &s0), 0);
+	usleep(300000);
+	assert_int_equal(rtdd_netback_svc_stats(e->nb, &s1), 0);
+	print_message("event mode with an uplink: %u waits, idle 300 ms: "
+		      "%llu sleeps, %llu rounds\n",
+		      waits, (unsigned long long)(s1.sleeps - s0.sleeps),
+		      (unsigned long long)(s1.rounds - s0.rounds));
+	assert_true(s1.sleeps - s0.sleeps >= 10);
+	rtdd_netfront_close(a);
+}
+
 /* Idle: an event-mode thread sleeps; a poll-mode one spins (unchanged). */
 static void idle_check(void **state, enum rtdd_svc_mode mode)
 {
@@ -375,6 +466,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_hybrid, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_event_rx_backlog, setup2,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_event_uplink, setup2,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_idle_event, setup2,
 						teardown),
