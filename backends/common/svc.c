@@ -235,15 +235,17 @@ static void sleep_on_items(struct rtdd_svc *svc)
 			pfd[n].events = POLLIN;
 			n++;
 		}
-		svc->items[i]->st.sleeps++;
+		__atomic_store_n(&svc->items[i]->st.sleeps,
+				 svc->items[i]->st.sleeps + 1,
+				 __ATOMIC_RELAXED);
 		if (svc->items[i]->max_sleep_ns &&
 		    svc->items[i]->max_sleep_ns < tmo)
 			tmo = svc->items[i]->max_sleep_ns;
 	}
 	ts.tv_sec = (time_t)(tmo / 1000000000ull);
 	ts.tv_nsec = (long)(tmo % 1000000000ull);
-	(void)ppoll(pfd, n, &ts, NULL);
-	if (pfd[0].revents)
+	/* revents are written only when ppoll succeeds (not on EINTR). */
+	if (ppoll(pfd, n, &ts, NULL) > 0 && pfd[0].revents)
 		drain_wake(svc);
 	for (unsigned i = 0; i < svc->nitems; i++) {
 		svc->items[i]->ops->woken(svc->items[i]);
@@ -297,7 +299,8 @@ static void *svc_main(void *arg)
 				can_sleep = false;
 				continue;
 			}
-			it->st.arms++;
+			__atomic_store_n(&it->st.arms, it->st.arms + 1,
+					 __ATOMIC_RELAXED);
 			if (it->ops->arm(it)) {
 				/* Work slipped in before the arm: serve it. */
 				it->last_work_ns = now;

@@ -20,6 +20,7 @@
 
 #include "rtdd/fe_xenbus.h"
 #include "rtdd/netfront.h"
+#include "netfront_ring.h"
 
 /* ring.h's barriers, which Xen leaves to the user of the header: what they
  * order is said where the RING_ macros are used. */
@@ -29,11 +30,11 @@
 #define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
 #endif
 
-#define PAGE 4096u
-#define NSLOTS 256u	     /* slots of a one-page netif TX or RX ring */
+#define PAGE RTDD__NF_PAGE
+#define NSLOTS RTDD__NF_NSLOTS
 #define CHECK_NS 10000000ull /* idle state check: 10 ms */
 #define BIT(s) (1u << (s))
-#define MAX_TX_SLOTS 18u /* netif.h XEN_NETIF_NR_SLOTS_MIN */
+#define MAX_TX_SLOTS RTDD__NF_TX_FRAME_SLOTS
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
@@ -42,19 +43,6 @@ _Static_assert(__CONST_RING_SIZE(netif_rx, PAGE) == NSLOTS &&
 		       __CONST_RING_SIZE(netif_tx, PAGE) == NSLOTS,
 	       "netif ring size");
 
-struct nf_queue {
-	pthread_mutex_t lock;
-	struct rtdd_fe_ring txr, rxr; /* pages + event channels */
-	netif_tx_front_ring_t tx;
-	netif_rx_front_ring_t rx;
-	uint8_t *txpages, *rxpages; /* NSLOTS pages each */
-	rtdd_gref txrefs[NSLOTS], rxrefs[NSLOTS];
-	uint16_t txfree[NSLOTS]; /* stack of free TX ids */
-	unsigned ntxfree;
-	/* a frame being assembled from several RX slots */
-	struct rtdd_netfront_stats st;
-};
-
 struct rtdd_netfront {
 	rtdd_hv *hv;
 	rtdd_xb_fe *xb;
@@ -62,7 +50,7 @@ struct rtdd_netfront {
 	unsigned nq;
 	bool sg, split, persistent;
 	uint8_t mac[6];
-	struct nf_queue *q;
+	struct rtdd__nf_queue *q;
 	pthread_mutex_t ctl;
 	int failed;		   /* atomic: 0 or -EIO */
 	uint64_t last_check_ns;	   /* atomic */
@@ -97,7 +85,7 @@ static void logf_(struct rtdd_netfront *nf, const char *fmt, ...)
 /* Rings                                                                    */
 /* ------------------------------------------------------------------------ */
 
-static void post_rx(struct nf_queue *q, uint16_t id)
+static void post_rx(struct rtdd__nf_queue *q, uint16_t id)
 {
 	netif_rx_request_t *r = RING_GET_REQUEST(&q->rx, q->rx.req_prod_pvt);
 
@@ -124,20 +112,19 @@ static void push(struct rtdd_fe_ring *fr, RING_IDX *sprod, RING_IDX pvt,
 		(void)rtdd_evtchn_notify(fr->ev, fr->port);
 }
 
-static void push_tx(struct nf_queue *q)
+static void push_tx(struct rtdd__nf_queue *q)
 {
 	push(&q->txr, &q->tx.sring->req_prod, q->tx.req_prod_pvt,
 	     &q->tx.sring->req_event);
 }
 
-static void push_rx(struct nf_queue *q)
+static void push_rx(struct rtdd__nf_queue *q)
 {
 	push(&q->rxr, &q->rx.sring->req_prod, q->rx.req_prod_pvt,
 	     &q->rx.sring->req_event);
 }
 
-/* Fresh rings: TX ids all free, every RX page posted. */
-static void rings_reset(struct nf_queue *q)
+void rtdd__nf_rings_reset(struct rtdd__nf_queue *q)
 {
 	netif_tx_sring_t *ts = q->txr.addr;
 	netif_rx_sring_t *rs = q->rxr.addr;
@@ -149,14 +136,16 @@ static void rings_reset(struct nf_queue *q)
 	SHARED_RING_INIT(rs);
 	FRONT_RING_INIT(&q->tx, ts, PAGE);
 	FRONT_RING_INIT(&q->rx, rs, PAGE);
-	for (i = 0; i < NSLOTS; i++)
+	for (i = 0; i < NSLOTS; i++) {
 		q->txfree[i] = (uint16_t)(NSLOTS - 1 - i);
+		q->txbusy[i] = false;
+	}
 	q->ntxfree = NSLOTS;
 	for (i = 0; i < NSLOTS; i++)
 		post_rx(q, (uint16_t)i);
 }
 
-static void queue_free(struct rtdd_netfront *nf, struct nf_queue *q)
+static void queue_free(struct rtdd_netfront *nf, struct rtdd__nf_queue *q)
 {
 	if (q->txpages)
 		(void)rtdd_gnt_unshare_pages(nf->hv, q->txpages, NSLOTS);
@@ -167,7 +156,7 @@ static void queue_free(struct rtdd_netfront *nf, struct nf_queue *q)
 	pthread_mutex_destroy(&q->lock);
 }
 
-static int queue_alloc(struct rtdd_netfront *nf, struct nf_queue *q)
+static int queue_alloc(struct rtdd_netfront *nf, struct rtdd__nf_queue *q)
 {
 	rtdd_domid be = rtdd_xb_fe_be_domid(nf->xb);
 	void *a = NULL;
@@ -187,7 +176,7 @@ static int queue_alloc(struct rtdd_netfront *nf, struct nf_queue *q)
 	if (rc)
 		return rc;
 	q->rxpages = a;
-	rings_reset(q);
+	rtdd__nf_rings_reset(q);
 	return 0;
 }
 
@@ -208,7 +197,7 @@ static int publish(struct rtdd_netfront *nf)
 		if (rc)
 			return rc;
 		for (unsigned i = 0; i < nf->nq && !rc; i++) {
-			struct nf_queue *q = &nf->q[i];
+			struct rtdd__nf_queue *q = &nf->q[i];
 			char k[600];
 
 			if (nf->nq == 1)
@@ -272,7 +261,14 @@ static int finish_handshake(struct rtdd_netfront *nf)
 	rc = publish(nf);
 	if (rc)
 		return rc;
-	rc = rtdd_xb_fe_switch_state(nf->xb, XenbusStateInitialised);
+	/* Linux netback ignores Initialised and connects only once the
+	 * frontend says Connected, which Linux netfront does right after
+	 * publishing (seen in the Xen lab). rtdd-netback (it offers
+	 * feature-rtdd-persistent) connects on Initialised, and a restarted
+	 * one takes a frontend already Connected for a stale session. */
+	rc = rtdd_xb_fe_switch_state(nf->xb, nf->persistent
+						     ? XenbusStateInitialised
+						     : XenbusStateConnected);
 	if (rc)
 		return rc;
 	rc = rtdd_xb_fe_wait_be(nf->xb,
@@ -288,7 +284,9 @@ static int finish_handshake(struct rtdd_netfront *nf)
 		      rtdd_xb_fe_path(nf->xb), err[0] ? err : "(no error)");
 		return -EIO;
 	}
-	return rtdd_xb_fe_switch_state(nf->xb, XenbusStateConnected);
+	return nf->persistent
+		       ? rtdd_xb_fe_switch_state(nf->xb, XenbusStateConnected)
+		       : 0;
 }
 
 /* Features the backend offers at InitWait. */
@@ -510,7 +508,7 @@ static int reconnect(struct rtdd_netfront *nf)
 	if (maxq < nf->nq || (sg && !nf->sg))
 		return -EPROTO;
 	for (unsigned i = 0; i < nf->nq; i++) {
-		struct nf_queue *q = &nf->q[i];
+		struct rtdd__nf_queue *q = &nf->q[i];
 
 		rc = rtdd_fe_ring_new_port(rtdd_xb_fe_be_domid(nf->xb),
 					   &q->txr);
@@ -519,7 +517,7 @@ static int reconnect(struct rtdd_netfront *nf)
 						   &q->rxr);
 		if (rc)
 			return rc;
-		rings_reset(q); /* frames in flight are lost */
+		rtdd__nf_rings_reset(q); /* frames in flight are lost */
 	}
 	rc = finish_handshake(nf);
 	if (rc)
@@ -531,7 +529,7 @@ static int reconnect(struct rtdd_netfront *nf)
 }
 
 /* Called with q's lock held; may drop and retake it. */
-static void check_backend(struct rtdd_netfront *nf, struct nf_queue *held)
+static void check_backend(struct rtdd_netfront *nf, struct rtdd__nf_queue *held)
 {
 	uint64_t now = now_ns();
 	enum xenbus_state be;
@@ -577,53 +575,62 @@ static void check_backend(struct rtdd_netfront *nf, struct nf_queue *held)
 /* Data path                                                                */
 /* ------------------------------------------------------------------------ */
 
-/* Reclaim TX ids the backend has answered. */
-static void tx_complete(struct nf_queue *q)
+int rtdd__nf_tx_complete(struct rtdd__nf_queue *q)
 {
 	/* Acquire: response slots up to rsp_prod are visible after this
 	 * load; pairs with the backend's release of rsp_prod. */
 	RING_IDX rp = __atomic_load_n(&q->tx.sring->rsp_prod, __ATOMIC_ACQUIRE);
 	RING_IDX c = q->tx.rsp_cons;
+	int rc = 0;
 
+	/* Our own count of requests (req_prod_pvt is not on the shared
+	 * page): more responses than that is a backend out of step. */
+	if (unlikely(rp - c > q->tx.req_prod_pvt - c)) {
+		snprintf(q->breach, sizeof(q->breach),
+			 "tx: rsp_prod %u is %u ahead of rsp_cons %u with %u "
+			 "requests outstanding",
+			 rp, rp - c, c, q->tx.req_prod_pvt - c);
+		return -EPROTO;
+	}
 	for (; c != rp; c++) {
 		netif_tx_response_t r = *RING_GET_RESPONSE(&q->tx, c);
 
-		if (r.status == NETIF_RSP_NULL)
-			continue;
-		if (unlikely(r.id >= NSLOTS || q->ntxfree >= NSLOTS))
-			continue; /* not ours: a confused backend */
+		/* One response per request, with its id: answering an id
+		 * twice would hand one page to two frames in flight, and a
+		 * NULL status answers an extra-info slot, which we never
+		 * send. */
+		if (unlikely(r.id >= NSLOTS || !q->txbusy[r.id] ||
+			     r.status == NETIF_RSP_NULL)) {
+			snprintf(q->breach, sizeof(q->breach),
+				 "tx: response %u (id %u, status %d) answers "
+				 "no request in flight",
+				 c, r.id, r.status);
+			rc = -EPROTO;
+			break;
+		}
 		if (unlikely(r.status != NETIF_RSP_OKAY))
 			__atomic_store_n(&q->st.tx_errors, q->st.tx_errors + 1,
 					 __ATOMIC_RELAXED);
+		q->txbusy[r.id] = false;
 		q->txfree[q->ntxfree++] = r.id;
 	}
 	q->tx.rsp_cons = c;
+	return rc;
 }
 
-int rtdd_netfront_send(rtdd_netfront *nf, unsigned qi,
-		       const struct rtdd_nf_frame *frames, unsigned n)
+int rtdd__nf_tx_put(struct rtdd__nf_queue *q,
+		    const struct rtdd_nf_frame *frames, unsigned n,
+		    unsigned max_frame)
 {
-	struct nf_queue *q;
-	unsigned done = 0, maxf;
-	int rc = 0;
+	unsigned done = 0;
 
-	if (unlikely(qi >= nf->nq || (!frames && n)))
-		return -EINVAL;
-	if (unlikely(failed(nf)))
-		return -EIO;
-	q = &nf->q[qi];
-	maxf = rtdd_netfront_max_frame(nf);
-	pthread_mutex_lock(&q->lock);
-	tx_complete(q);
 	while (done < n) {
 		const struct rtdd_nf_frame *f = &frames[done];
 		unsigned need = (f->len + PAGE - 1) / PAGE, off = 0, k;
 
-		if (unlikely(!f->len || f->len > maxf || need > MAX_TX_SLOTS ||
-			     !f->data)) {
-			rc = -EINVAL;
-			break;
-		}
+		if (unlikely(!f->len || f->len > max_frame ||
+			     need > MAX_TX_SLOTS || !f->data))
+			return done ? (int)done : -EINVAL;
 		if (q->ntxfree < need || RING_FREE_REQUESTS(&q->tx) < need)
 			break;
 		for (k = 0; k < need; k++) {
@@ -640,6 +647,7 @@ int rtdd_netfront_send(rtdd_netfront *nf, unsigned qi,
 			r->id = id;
 			r->flags = k + 1 < need ? NETTXF_more_data : 0;
 			r->size = (uint16_t)(k == 0 ? f->len : chunk);
+			q->txbusy[id] = true;
 			q->tx.req_prod_pvt++;
 			off += chunk;
 		}
@@ -647,26 +655,14 @@ int rtdd_netfront_send(rtdd_netfront *nf, unsigned qi,
 		q->st.tx_bytes += f->len;
 		done++;
 	}
-	push_tx(q);
-	if (done)
-		__atomic_store_n(&nf->last_progress_ns, now_ns(),
-				 __ATOMIC_RELAXED);
-	else if (!rc)
-		check_backend(nf, q);
-	pthread_mutex_unlock(&q->lock);
-	if (done)
-		return (int)done;
-	if (failed(nf))
-		return -EIO;
-	return rc;
+	return (int)done;
 }
 
-int rtdd_netfront_recv(rtdd_netfront *nf, unsigned qi,
-		       struct rtdd_nf_frame *frames, unsigned n)
+int rtdd_netfront_send(rtdd_netfront *nf, unsigned qi,
+		       const struct rtdd_nf_frame *frames, unsigned n)
 {
-	struct nf_queue *q;
-	unsigned got = 0;
-	RING_IDX rp, c;
+	struct rtdd__nf_queue *q;
+	int rc;
 
 	if (unlikely(qi >= nf->nq || (!frames && n)))
 		return -EINVAL;
@@ -674,51 +670,112 @@ int rtdd_netfront_recv(rtdd_netfront *nf, unsigned qi,
 		return -EIO;
 	q = &nf->q[qi];
 	pthread_mutex_lock(&q->lock);
-	/* Acquire: see tx_complete. */
+	rc = rtdd__nf_tx_complete(q);
+	if (unlikely(rc)) {
+		fail(nf, q->breach);
+		pthread_mutex_unlock(&q->lock);
+		return -EIO;
+	}
+	rc = rtdd__nf_tx_put(q, frames, n, rtdd_netfront_max_frame(nf));
+	push_tx(q);
+	if (rc > 0)
+		__atomic_store_n(&nf->last_progress_ns, now_ns(),
+				 __ATOMIC_RELAXED);
+	else if (!rc)
+		check_backend(nf, q);
+	pthread_mutex_unlock(&q->lock);
+	if (rc > 0)
+		return rc;
+	if (failed(nf))
+		return -EIO;
+	return rc;
+}
+
+int rtdd__nf_rx_take(struct rtdd__nf_queue *q, struct rtdd_nf_frame *frames,
+		     unsigned n)
+{
+	/* One copy of each response of a frame: the backend may rewrite
+	 * the slots while we look. */
+	netif_rx_response_t rs[RTDD__NF_RX_FRAME_SLOTS];
+	bool isx[RTDD__NF_RX_FRAME_SLOTS]; /* rs[k] is an extra-info slot */
+	unsigned got = 0;
+	RING_IDX rp, c;
+	int rc = 0;
+
+	/* Acquire: see rtdd__nf_tx_complete. */
 	rp = __atomic_load_n(&q->rx.sring->rsp_prod, __ATOMIC_ACQUIRE);
 	c = q->rx.rsp_cons;
+	if (unlikely(rp - c > q->rx.req_prod_pvt - c)) {
+		snprintf(q->breach, sizeof(q->breach),
+			 "rx: rsp_prod %u is %u ahead of rsp_cons %u with %u "
+			 "requests outstanding",
+			 rp, rp - c, c, q->rx.req_prod_pvt - c);
+		return -EPROTO;
+	}
 	while (c != rp && got < n) {
 		struct rtdd_nf_frame *f = &frames[got];
 		unsigned len = 0, k, nsl = 0;
-		bool bad = false, more;
-		RING_IDX e = c;
+		bool bad = false, more, extras;
 
-		/* The whole frame must be there: walk to its last slot. */
-		do {
-			netif_rx_response_t r = *RING_GET_RESPONSE(&q->rx, e);
+		/* The whole frame must be there: copy it to its last slot.
+		 * The first slot may announce extra-info slots (chained by
+		 * XEN_NETIF_EXTRA_FLAG_MORE), then data slots follow while
+		 * NETRXF_more_data is set. */
+		rs[0] = *RING_GET_RESPONSE(&q->rx, c);
+		isx[nsl++] = false;
+		more = rs[0].flags & NETRXF_more_data;
+		extras = rs[0].flags & NETRXF_extra_info;
+		while ((extras || more) && nsl < RTDD__NF_RX_FRAME_SLOTS &&
+		       c + nsl != rp) {
+			rs[nsl] = *RING_GET_RESPONSE(&q->rx, c + nsl);
+			isx[nsl] = extras;
+			if (extras) {
+				const struct netif_extra_info *x =
+					(const void *)&rs[nsl];
 
-			more = r.flags & NETRXF_more_data;
-			e++;
-			nsl++;
-		} while (more && e != rp && nsl <= MAX_TX_SLOTS);
-		if (more && e == rp)
-			break; /* rest of the frame not yet answered */
-		for (k = 0; k < nsl; k++) {
-			netif_rx_response_t r =
-				*RING_GET_RESPONSE(&q->rx, c + k);
-			uint16_t id = r.id;
-
-			if (unlikely(id >= NSLOTS)) {
-				/* The backend must answer in the request's
-				 * slot; a bad id cannot be re-posted. */
-				bad = true;
-				continue;
+				extras = x->flags & XEN_NETIF_EXTRA_FLAG_MORE;
+				bad = true; /* we negotiated no extras */
+			} else {
+				more = rs[nsl].flags & NETRXF_more_data;
 			}
-			if (r.status < 0 || r.offset >= PAGE ||
-			    (unsigned)r.offset + (unsigned)r.status > PAGE) {
+			nsl++;
+		}
+		if (extras || more) {
+			if (c + nsl == rp)
+				break; /* rest of the frame not yet answered */
+			snprintf(q->breach, sizeof(q->breach),
+				 "rx: frame at %u runs over %u slots", c,
+				 RTDD__NF_RX_FRAME_SLOTS);
+			rc = -EPROTO;
+			break;
+		}
+		for (k = 0; k < nsl; k++) {
+			const netif_rx_response_t *r = &rs[k];
+			uint16_t id = (uint16_t)((c + k) & (NSLOTS - 1));
+
+			if (isx[k]) {
+				/* no data in its page */
+			} else if (r->id != id || r->status < 0 ||
+				   r->offset >= PAGE ||
+				   (unsigned)r->offset + (unsigned)r->status >
+					   PAGE) {
+				/* The backend answers in the request's slot,
+				 * with its id: anything else is not our page. */
 				bad = true;
 			} else if (!bad) {
-				if (len + (unsigned)r.status > f->cap) {
+				if (len + (unsigned)r->status > f->cap) {
 					bad = true;
 					q->st.rx_toobig++;
 				} else {
 					memcpy((uint8_t *)f->data + len,
 					       q->rxpages + (size_t)id * PAGE +
-						       r.offset,
-					       (size_t)r.status);
-					len += (unsigned)r.status;
+						       r->offset,
+					       (size_t)r->status);
+					len += (unsigned)r->status;
 				}
 			}
+			/* req_prod_pvt == rsp_cons + NSLOTS: the page goes
+			 * back into the slot it came from. */
 			post_rx(q, id);
 		}
 		c += nsl;
@@ -732,6 +789,27 @@ int rtdd_netfront_recv(rtdd_netfront *nf, unsigned qi,
 		got++;
 	}
 	q->rx.rsp_cons = c;
+	return rc ? rc : (int)got;
+}
+
+int rtdd_netfront_recv(rtdd_netfront *nf, unsigned qi,
+		       struct rtdd_nf_frame *frames, unsigned n)
+{
+	struct rtdd__nf_queue *q;
+	int got;
+
+	if (unlikely(qi >= nf->nq || (!frames && n)))
+		return -EINVAL;
+	if (unlikely(failed(nf)))
+		return -EIO;
+	q = &nf->q[qi];
+	pthread_mutex_lock(&q->lock);
+	got = rtdd__nf_rx_take(q, frames, n);
+	if (unlikely(got < 0)) {
+		fail(nf, q->breach);
+		pthread_mutex_unlock(&q->lock);
+		return -EIO;
+	}
 	push_rx(q);
 	if (got)
 		__atomic_store_n(&nf->last_progress_ns, now_ns(),
@@ -741,12 +819,12 @@ int rtdd_netfront_recv(rtdd_netfront *nf, unsigned qi,
 	pthread_mutex_unlock(&q->lock);
 	if (!got && failed(nf))
 		return -EIO;
-	return (int)got;
+	return got;
 }
 
 int rtdd_netfront_wait(rtdd_netfront *nf, unsigned qi, int timeout_ms)
 {
-	struct nf_queue *q;
+	struct rtdd__nf_queue *q;
 	struct pollfd pfd;
 	rtdd_evtchn *ev;
 	rtdd_port port;

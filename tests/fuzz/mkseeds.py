@@ -234,3 +234,64 @@ for p in sorted(configs):
     flags = 1 if bdf.startswith("0000:01:") else 0
     out("fuzz_pci_config", bdf.replace(":", "_"),
         bytes([flags, 11]) + bytes([0x82, 0xa3, 0, 0, 0, 0]) + cfg)
+
+# ---- netfront: a backend's TX/RX responses (fuzz_netfront_rsp.c) -----------
+RXF_MORE, RXF_EXTRA, XF_MORE = 4, 8, 1
+
+
+def nf_send(lens, big=True):
+    return bytes([0, len(lens) - 1]) + b"".join(
+        struct.pack("<H", n) for n in lens) + bytes([1 if big else 0])
+
+
+def nf_tx(rsps):  # (mode, id, status): mode 1 = the request's own id
+    return bytes([1, len(rsps)]) + b"".join(
+        struct.pack("<BHh", m, i, st) for m, i, st in rsps)
+
+
+def nf_rx(rsps):  # (mode, id, offset, flags, status): mode 1 = slot's id
+    return bytes([2, len(rsps)]) + b"".join(
+        struct.pack("<BHHHh", m, i, o, f, st) for m, i, o, f, st in rsps)
+
+
+def nf_take(n=8, cap=65535):
+    return bytes([5, n - 1]) + struct.pack("<H", cap)
+
+
+NF_COMPLETE = bytes([4])
+ok_tx = nf_send([60, 1514, 9000]) + nf_tx([(1, 0, 0)] * 5) + NF_COMPLETE
+ok_rx = nf_rx([(1, 0, 0, 0, 60),
+               (1, 0, 0, RXF_MORE, 4096), (1, 0, 0, RXF_MORE, 4096),
+               (1, 0, 0, 0, 808),
+               (1, 0, 100, 0, 1400)]) + nf_take()
+out("fuzz_netfront_rsp", "exchange", bytes([7, 0, 0xab]) + ok_tx + ok_rx +
+    ok_tx + ok_rx)
+out("fuzz_netfront_rsp", "rx-small-cap", ok_rx[:-3] + nf_take(2, 100))
+out("fuzz_netfront_rsp", "rx-partial-frame",
+    nf_rx([(1, 0, 0, RXF_MORE, 4096)]) + nf_take() +
+    nf_rx([(1, 0, 0, 0, 10)]) + nf_take())
+out("fuzz_netfront_rsp", "rx-extra-info",
+    nf_rx([(1, 0, 0, RXF_EXTRA | RXF_MORE, 1000),
+           (0, (XF_MORE << 8) | 1, 0, 0, 0), (0, 2, 0, 0, 0),
+           (1, 0, 0, 0, 500), (1, 0, 0, 0, 64)]) + nf_take())
+out("fuzz_netfront_rsp", "rx-endless-more",
+    nf_rx([(1, 0, 0, RXF_MORE, 100)] * 40) + nf_take())
+out("fuzz_netfront_rsp", "rx-bad-fields",
+    nf_rx([(0, 77, 0, 0, 60), (1, 0, 4000, 0, 200), (1, 0, 0, 0, -1),
+           (1, 0, 4096, 0, 0), (1, 0, 0, 0, 0), (1, 0, 0, 0, 60)]) +
+    nf_take())
+out("fuzz_netfront_rsp", "rx-jump",
+    nf_rx([(1, 0, 0, 0, 60)]) + bytes([3, 0]) + struct.pack("<I", 0x80000000)
+    + nf_take())
+out("fuzz_netfront_rsp", "tx-jump",
+    nf_send([100]) + bytes([3, 1]) + struct.pack("<I", 300) + NF_COMPLETE)
+out("fuzz_netfront_rsp", "tx-bad-id",
+    nf_send([100, 100]) + nf_tx([(1, 0, 0), (0, 1000, 0)]) + NF_COMPLETE)
+out("fuzz_netfront_rsp", "tx-twice",
+    nf_send([100, 100]) + nf_tx([(1, 0, 0)]) + NF_COMPLETE +
+    bytes([6, 1, 1]) + struct.pack("<HHHHHH", 0, 0, 255, 0, 0, 0) +
+    nf_tx([(0, 255, 0)]) + NF_COMPLETE)
+out("fuzz_netfront_rsp", "tx-errors",
+    nf_send([1514] * 8) + nf_tx([(1, 0, -1), (1, 0, -2), (1, 0, 0)] * 2 +
+                                [(1, 0, 0)] * 2) + NF_COMPLETE +
+    nf_send([65535, 0]) + nf_send([70000 & 0xffff], big=False))

@@ -51,6 +51,12 @@ fuzz_netif_tx-libs := librtdd_netif
 fuzz_net_csum-srcs := tests/fuzz/fuzz_net_csum.c
 fuzz_net_csum-libs := librtdd_netif
 
+# librtdd-netfront's ring side (frontends/net/netfront_ring.h, internal).
+FUZZERS += fuzz_netfront_rsp
+fuzz_netfront_rsp-srcs := tests/fuzz/fuzz_netfront_rsp.c
+fuzz_netfront_rsp-libs := librtdd_netfront librtdd_fe $(HV_LIBS)
+fuzz_netfront_rsp-ldlibs := $(HV_LDLIBS)
+
 ifeq ($(HAVE_PCI),y)
 FUZZERS += fuzz_pci_bdf fuzz_pci_config
 fuzz_pci_bdf-srcs := tests/fuzz/fuzz_pci_bdf.c
@@ -64,7 +70,8 @@ SKIPPED += "fuzz_pci_*: libpci-dev missing"
 endif
 
 $(O)/obj/tests/fuzz/%.o: EXTRA_CFLAGS += -DSRCDIR=\"$(CURDIR)\" \
-	-Ihv/sim/xenstored $(CMOCKA_CFLAGS) $(XENSTORE_CFLAGS)
+	-Ihv/sim/xenstored -Ifrontends/net -Ifrontends/blk $(CMOCKA_CFLAGS) \
+	$(XENSTORE_CFLAGS)
 
 # The corpus replays, in every build.
 ifeq ($(HAVE_CMOCKA),y)

@@ -812,6 +812,74 @@ static void test_lifecycle(void **state)
 	rtdd_hv_close(hv);
 }
 
+/* Without pidfd_open (kernels before 5.3, valgrind 3.19) simhv watches
+ * the processes it did not spawn through /proc: RTDD_SIMHV_NO_PIDFD makes a
+ * second simhv take that path. A process that ends, reaped or left a
+ * zombie, ends its domain. */
+static void test_attach_without_pidfd(void **state)
+{
+	struct simhv_fixture f2;
+	int pfd[2], status, rc;
+	rtdd_domid e;
+	pid_t kid;
+
+	(void)state;
+	setenv("RTDD_SIMHV_NO_PIDFD", "1", 1);
+	rc = simhv_fixture_start(&f2);
+	unsetenv("RTDD_SIMHV_NO_PIDFD");
+	assert_int_equal(rc, 0);
+
+	/* killed and not reaped: a zombie is gone too */
+	assert_int_equal(simhv_fixture_domain(&f2, "zombie", 1, &e), 0);
+	kid = fork();
+	if (kid == 0) {
+		pause();
+		_exit(0);
+	}
+	assert_int_equal(rtdd_simhv_domain_attach(f2.dom0, e, kid), 0);
+	assert_int_equal(rtdd_simhv_domain_attach(f2.dom0, e, kid), -EEXIST);
+	assert_int_equal(simhv_fixture_wait_gone(&f2, e, 200), -ETIMEDOUT);
+	assert_int_equal(kill(kid, SIGKILL), 0);
+	assert_int_equal(simhv_fixture_wait_gone(&f2, e, 10000), 0);
+	/* a zombie cannot join */
+	assert_int_equal(simhv_fixture_domain(&f2, "late", 1, &e), 0);
+	assert_int_equal(rtdd_simhv_domain_attach(f2.dom0, e, kid), -ESRCH);
+	assert_int_equal(waitpid(kid, &status, 0), kid);
+	assert_int_equal(rtdd_simhv_domain_destroy(f2.dom0, e), 0);
+
+	/* exits by itself and is reaped */
+	assert_int_equal(simhv_fixture_domain(&f2, "exits", 1, &e), 0);
+	assert_int_equal(pipe(pfd), 0);
+	kid = fork();
+	if (kid == 0) {
+		char c;
+
+		_exit(read(pfd[0], &c, 1) == 1 ? 0 : 1);
+	}
+	assert_int_equal(rtdd_simhv_domain_attach(f2.dom0, e, kid), 0);
+	assert_int_equal(write(pfd[1], "x", 1), 1);
+	assert_int_equal(waitpid(kid, &status, 0), kid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(simhv_fixture_wait_gone(&f2, e, 10000), 0);
+	close(pfd[0]);
+	close(pfd[1]);
+
+	/* destroyed while watched: the process is killed */
+	assert_int_equal(simhv_fixture_domain(&f2, "doomed", 1, &e), 0);
+	kid = fork();
+	if (kid == 0) {
+		pause();
+		_exit(0);
+	}
+	assert_int_equal(rtdd_simhv_domain_attach(f2.dom0, e, kid), 0);
+	assert_int_equal(rtdd_simhv_domain_destroy(f2.dom0, e), 0);
+	assert_int_equal(waitpid(kid, &status, 0), kid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+
+	simhv_fixture_stop(&f2);
+	setenv("RTDD_SIM_DIR", fx.dir, 1); /* f2 took it over */
+}
+
 /* ---- robustness ---------------------------------------------------------- */
 
 static int raw_connect(rtdd_domid domid)
@@ -989,6 +1057,7 @@ int main(void)
 		cmocka_unit_test(test_rtds),
 		cmocka_unit_test(test_bind_vcpu),
 		cmocka_unit_test(test_lifecycle),
+		cmocka_unit_test(test_attach_without_pidfd),
 		cmocka_unit_test(test_hostile_client),
 		cmocka_unit_test(test_random_requests),
 		cmocka_unit_test(test_xenstore),

@@ -24,7 +24,10 @@
  * followed: send/recv notice it (the state is read from xenstore after
  * 10 ms without progress, never while frames move) and redo the handshake; frames in flight at that moment are lost,
  * as on a link flap. A backend that reports an error and closes makes the
- * device fail: every call returns -EIO.
+ * device fail: every call returns -EIO. So does a backend that breaks the
+ * ring protocol (more responses than requests, a TX id not in flight, an
+ * RX frame over 24 slots; the reason goes to the log callback); bad
+ * single responses only drop their frame (rx_errors).
  *
  * Threads: calls on different queues may run concurrently; calls on one
  * queue are serialised by the caller (or by the internal per-queue lock,

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -378,6 +379,115 @@ void dom_destroy(struct dom *d, enum rtdd_dom_state final)
 	dom_free(d);
 }
 
+/* ---- attached processes without pidfd_open ------------------------------
+ *
+ * pidfd_open (Linux 5.3) tells simhv when a process it did not spawn ends,
+ * zombie or not. Where it is missing (older kernels, valgrind 3.19, which
+ * answers ENOSYS) simhv looks at /proc/<pid>/stat of each such process
+ * every POLL_MS instead (also when RTDD_SIMHV_NO_PIDFD is set, so that
+ * tests cover this path): gone, a zombie ('Z'/'X'), or another start time
+ * (the pid was reused) all mean the process ended. A domain then ends up
+ * to POLL_MS later than with a pidfd. */
+#define POLL_MS 20
+
+/* 0 and the start time of a live process, -ESRCH if it ended. */
+static int proc_stat(pid_t pid, unsigned long long *start_out)
+{
+	char path[64], buf[1024], *s;
+	unsigned long long start = 0;
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ESRCH;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r <= 0)
+		return -ESRCH;
+	buf[r] = '\0';
+	/* "pid (comm) S ppid ..." - comm may hold spaces and parens */
+	s = strrchr(buf, ')');
+	if (!s || s[1] != ' ' || s[2] == 'Z' || s[2] == 'X')
+		return -ESRCH;
+	/* field 22, starttime, is the 20th after the ")" */
+	s += 2;
+	for (int f = 3; f < 22 && s; f++) {
+		s = strchr(s, ' ');
+		if (s)
+			s++;
+	}
+	if (!s || sscanf(s, "%llu", &start) != 1)
+		return -ESRCH;
+	*start_out = start;
+	return 0;
+}
+
+static int poll_arm(bool on)
+{
+	struct itimerspec its = {{0, 0}, {0, 0}};
+	int rc;
+
+	if (simhv->poll_tfd < 0) {
+		if (!on)
+			return 0;
+		simhv->poll_tfd = timerfd_create(CLOCK_MONOTONIC,
+						 TFD_CLOEXEC | TFD_NONBLOCK);
+		if (simhv->poll_tfd < 0)
+			return -errno;
+		simhv->poll_tag = (struct tag){T_PROCPOLL, NULL};
+		rc = ep_add(simhv->poll_tfd, &simhv->poll_tag);
+		if (rc) {
+			close(simhv->poll_tfd);
+			simhv->poll_tfd = -1;
+			return rc;
+		}
+		RTDD_LOG(WARN,
+			 "no pidfd_open (kernel < 5.3 or valgrind): "
+			 "watching attached processes through /proc "
+			 "every %d ms",
+			 POLL_MS);
+	}
+	if (on) {
+		its.it_interval.tv_nsec = POLL_MS * 1000000L;
+		its.it_value.tv_nsec = POLL_MS * 1000000L;
+	}
+	if (timerfd_settime(simhv->poll_tfd, 0, &its, NULL))
+		return -errno;
+	return 0;
+}
+
+void dom_poll_procs(void)
+{
+	unsigned long long start;
+	uint64_t ticks;
+	bool any;
+
+	if (read(simhv->poll_tfd, &ticks, sizeof(ticks)) < 0) {
+		/* EAGAIN: nothing expired; look anyway */
+	}
+again:
+	any = false;
+	for (unsigned i = 0; i < SIM_MAX_DOMS; i++) {
+		struct dom *d = simhv->doms[i];
+
+		for (struct proc *p = d ? d->procs : NULL; p; p = p->next) {
+			if (!p->polled)
+				continue;
+			if (proc_stat(p->pid, &start) ||
+			    start != p->start_time) {
+				/* may destroy d: walk again from the top */
+				dom_proc_gone(p, 0, false);
+				goto again;
+			}
+			any = true;
+		}
+	}
+	if (!any)
+		(void)poll_arm(false);
+}
+
 int dom_attach(struct dom *d, pid_t pid, bool child)
 {
 	struct proc *p;
@@ -400,7 +510,24 @@ int dom_attach(struct dom *d, pid_t pid, bool child)
 	if (!child) {
 		int rc;
 
-		p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		/* RTDD_SIMHV_NO_PIDFD=1 takes the fallback anyway (tests) */
+		if (getenv("RTDD_SIMHV_NO_PIDFD")) {
+			errno = ENOSYS;
+			p->pidfd = -1;
+		} else {
+			p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		}
+		if (p->pidfd < 0 && errno == ENOSYS) {
+			rc = proc_stat(pid, &p->start_time);
+			if (!rc)
+				rc = poll_arm(true);
+			if (rc) {
+				free(p);
+				return rc;
+			}
+			p->polled = true;
+			goto attached;
+		}
 		if (p->pidfd < 0) {
 			rc = -errno;
 			free(p);
@@ -413,6 +540,7 @@ int dom_attach(struct dom *d, pid_t pid, bool child)
 			return rc;
 		}
 	}
+attached:
 	p->next = d->procs;
 	d->procs = p;
 	d->had_procs = true;

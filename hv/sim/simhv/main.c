@@ -565,6 +565,7 @@ static int serve(const char *dir, int ready_fd)
 	simhv->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (simhv->epfd < 0)
 		return -errno;
+	simhv->poll_tfd = -1;
 	sched_probe();
 	simhv->pools[0].used = true;
 	strcpy(simhv->pools[0].sched, "rtds");
@@ -625,6 +626,10 @@ static int serve(const char *dir, int ready_fd)
 				break;
 			case T_XSD:
 				rtdd_xsd_dispatch(simhv->xsd);
+				break;
+			case T_PROCPOLL:
+				dom_poll_procs();
+				i = n;
 				break;
 			}
 		}

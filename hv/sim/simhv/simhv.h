@@ -13,7 +13,7 @@
 struct grant_entry_v1;
 struct rtdd_xsd;
 
-enum tag_type { T_LISTEN, T_CONN, T_PIDFD, T_SIGNAL, T_XSD };
+enum tag_type { T_LISTEN, T_CONN, T_PIDFD, T_SIGNAL, T_XSD, T_PROCPOLL };
 
 struct tag {
 	enum tag_type type;
@@ -71,6 +71,11 @@ struct proc {
 	pid_t pid;
 	int pidfd; /* -1 for simhv's own children (SIGCHLD) */
 	bool child;
+	/* Without pidfd_open (kernel < 5.3, valgrind 3.19): an attached
+	 * process is watched through /proc/<pid>/stat on a timer, and known
+	 * by its start time (pids are reused). */
+	bool polled;
+	unsigned long long start_time;
 };
 
 struct bthread {
@@ -131,6 +136,8 @@ struct simhv {
 	int epfd;
 	int sigfd;
 	struct tag sig_tag, xsd_tag;
+	int poll_tfd; /* timerfd of the /proc fallback, -1 until needed */
+	struct tag poll_tag;
 	struct rtdd_xsd *xsd;
 	struct dom *doms[SIM_MAX_DOMS];
 	rtdd_domid next_domid;
@@ -158,6 +165,9 @@ void dom_destroy(struct dom *d, enum rtdd_dom_state final);
 int dom_attach(struct dom *d, pid_t pid, bool child);
 void dom_proc_gone(struct proc *p, int status, bool have_status);
 void dom_reap_children(void);
+/* The /proc fallback's tick: ends the domains' polled processes that are
+ * gone (exited, zombie, or pid reused). */
+void dom_poll_procs(void);
 int dom_spawn(struct conn *c, const struct sim_req *req, size_t len,
 	      const int *fds, unsigned nfds, pid_t *pid_out);
 void dom_to_wire(const struct dom *d, struct sim_dom_wire *w);

@@ -4,7 +4,9 @@
  * rtdd-blkback on rtdd-simhv. Every case either gets an error response
  * (and the vbd keeps serving) or fails that vbd only (Closing, with the
  * reason in its "error" node) - and a well-behaved frontend on another
- * guest keeps being served throughout.
+ * guest keeps being served throughout: guest 1's after every case
+ * (still_serving), and guest 2's during every case, timed against a
+ * budget (tests/sim/hostile_probe.h).
  */
 #define __XEN_INTERFACE_VERSION__ 0x00040e00
 #include <errno.h>
@@ -23,6 +25,7 @@
 #include <xen/io/blkif.h>
 #include <xen/io/protocols.h>
 
+#include "../hostile_probe.h"
 #include "blk_env.h"
 #include "rtdd/fe_xenbus.h"
 
@@ -34,6 +37,50 @@ static struct blk_env env;
 static char img[PATH_MAX], img_ro[PATH_MAX], img_good[PATH_MAX];
 static unsigned next_devid = 100;
 static rtdd_blkfront *good; /* guest1's well-behaved frontend */
+
+/* Guest 2's well-behaved frontend, driven by the probe thread: a 4 KiB
+ * write and its read-back per operation, on its own image. */
+static char img_probe[PATH_MAX];
+static struct blk_probe {
+	rtdd_blkfront *bf;
+	uint32_t n;
+	uint8_t wr[4096], rd[4096];
+} bprobe;
+static struct hostile_probe probe;
+
+static int blk_probe_op(void *arg)
+{
+	struct blk_probe *b = arg;
+	uint64_t sector = (b->n % (IMG_SECTORS / 8)) * 8;
+	int rc;
+
+	memset(b->wr, (int)(b->n & 0xff), sizeof(b->wr));
+	memcpy(b->wr, &b->n, sizeof(b->n));
+	b->n++;
+	rc = rtdd_blkfront_write(b->bf, sector, b->wr, sizeof(b->wr));
+	if (!rc)
+		rc = rtdd_blkfront_read(b->bf, sector, b->rd, sizeof(b->rd));
+	if (!rc && memcmp(b->wr, b->rd, sizeof(b->rd)))
+		rc = -EBADMSG;
+	return rc;
+}
+
+/* Per-test setup/teardown: each case is a phase of the probe. */
+static const struct CMUnitTest *probe_cases;
+static unsigned probe_case;
+
+static int probe_setup(void **state)
+{
+	(void)state;
+	hostile_probe_begin(&probe);
+	return 0;
+}
+
+static int probe_teardown(void **state)
+{
+	(void)state;
+	return hostile_probe_end(&probe, probe_cases[probe_case++].name);
+}
 
 enum tweak {
 	T_NONE,
@@ -125,6 +172,15 @@ static int raw_attach(struct raw *r, unsigned devid, enum tweak t)
 			rtdd_xb_fe_switch_state(r->xb, XenbusStateConnected),
 			0);
 	return be;
+}
+
+/* The xenbus handle is heap memory of this process; the ring and data
+ * pages are left shared (the backend may still map them: unsharing would
+ * fail with -EBUSY) and go with the test process. */
+static void raw_close(struct raw *r)
+{
+	rtdd_xb_fe_close(r->xb);
+	r->xb = NULL;
 }
 
 /* A new vbd on image, then attach. */
@@ -239,14 +295,17 @@ static int group_setup(void **state)
 	int rc;
 
 	(void)state;
-	rc = blk_env_start(&env, 2);
+	rc = blk_env_start(&env, 3);
 	if (rc) {
 		fprintf(stderr, "SKIP: rtdd-simhv did not start\n");
 		return -1;
 	}
 	if (blk_env_image(&env, "h.img", IMG_SIZE, img, sizeof(img)) ||
 	    blk_env_image(&env, "ro.img", IMG_SIZE, img_ro, sizeof(img_ro)) ||
-	    blk_env_image(&env, "g.img", IMG_SIZE, img_good, sizeof(img_good)))
+	    blk_env_image(&env, "g.img", IMG_SIZE, img_good,
+			  sizeof(img_good)) ||
+	    blk_env_image(&env, "p.img", IMG_SIZE, img_probe,
+			  sizeof(img_probe)))
 		return -1;
 	if (blk_env_backend_start(&env, NULL))
 		return -1;
@@ -257,12 +316,24 @@ static int group_setup(void **state)
 	blk_env_fe_path(768, path, sizeof(path));
 	if (rtdd_blkfront_open(env.fe_hv[1], path, &o, &good))
 		return -1;
+	if (blk_env_add_vbd(&env, 2, 768, img_probe, "w", NULL) ||
+	    rtdd_blkfront_open(env.fe_hv[2], path, &o, &bprobe.bf))
+		return -1;
+	probe.op = blk_probe_op;
+	probe.arg = &bprobe;
+	probe.what = "guest 2, 4 KiB write + read-back on its own vbd";
+	if (hostile_probe_start(&probe))
+		return -1;
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
+	hostile_probe_stop(&probe);
+	rtdd_blkfront_close(bprobe.bf);
+	raw_close(&main_raw);
+	raw_close(&ro_raw);
 	rtdd_blkfront_close(good);
 	blk_env_stop(&env);
 	return 0;
@@ -490,6 +561,7 @@ static void test_21_ring_index_overflow_fails_vbd(void **s)
 	(void)rtdd_evtchn_notify(r.ring.ev, r.ring.port);
 	expect_failed_vbd(&r);
 	still_serving(&main_raw);
+	raw_close(&r);
 }
 
 static void fatal_case(enum tweak t)
@@ -500,6 +572,7 @@ static void fatal_case(enum tweak t)
 	assert_int_not_equal(be, XenbusStateConnected);
 	expect_failed_vbd(&r);
 	still_serving(&main_raw);
+	raw_close(&r);
 }
 
 static void test_22_initialised_without_ring_ref(void **s)
@@ -575,6 +648,7 @@ static void test_28_state_flapping(void **s)
 		assert_int_equal(be, XenbusStateConnected);
 	}
 	still_serving(&r);
+	raw_close(&r);
 }
 
 static void test_29_copied_grants_and_id_echo(void **s)
@@ -594,42 +668,46 @@ static void test_29_copied_grants_and_id_echo(void **s)
 	q.seg[1].gref = 13000; /* bad ref in the middle of a copy batch */
 	expect(&r, &q, BLKIF_RSP_ERROR);
 	still_serving(&r);
+	raw_close(&r);
 }
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, probe_setup, probe_teardown)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_00_connect),
-		cmocka_unit_test(test_01_sector_out_of_range),
-		cmocka_unit_test(test_02_sector_wraps),
-		cmocka_unit_test(test_03_zero_segments),
-		cmocka_unit_test(test_04_too_many_segments),
-		cmocka_unit_test(test_05_first_after_last),
-		cmocka_unit_test(test_06_last_sect_past_page),
-		cmocka_unit_test(test_07_garbage_opcode),
-		cmocka_unit_test(test_08_write_barrier_refused),
-		cmocka_unit_test(test_09_ungranted_ref),
-		cmocka_unit_test(test_10_ref_granted_to_other_domain),
-		cmocka_unit_test(test_11_revoked_ref),
-		cmocka_unit_test(test_12_readonly_grant_for_read),
-		cmocka_unit_test(test_13_indirect_valid_then_bad_op),
-		cmocka_unit_test(test_14_indirect_zero_segments),
-		cmocka_unit_test(test_15_indirect_too_many),
-		cmocka_unit_test(test_16_indirect_bad_segment),
-		cmocka_unit_test(test_17_indirect_bad_page_ref),
-		cmocka_unit_test(test_18_discard_beyond_end),
-		cmocka_unit_test(test_19_readonly_vbd_refuses_writes),
-		cmocka_unit_test(test_20_many_bad_requests_at_once),
-		cmocka_unit_test(test_21_ring_index_overflow_fails_vbd),
-		cmocka_unit_test(test_22_initialised_without_ring_ref),
-		cmocka_unit_test(test_23_ring_order_too_big),
-		cmocka_unit_test(test_24_zero_queues),
-		cmocka_unit_test(test_25_bad_event_channel),
-		cmocka_unit_test(test_26_foreign_protocol),
-		cmocka_unit_test(test_27_ungranted_ring_page),
-		cmocka_unit_test(test_28_state_flapping),
-		cmocka_unit_test(test_29_copied_grants_and_id_echo),
+	static const struct CMUnitTest tests[] = {
+		T(test_00_connect),
+		T(test_01_sector_out_of_range),
+		T(test_02_sector_wraps),
+		T(test_03_zero_segments),
+		T(test_04_too_many_segments),
+		T(test_05_first_after_last),
+		T(test_06_last_sect_past_page),
+		T(test_07_garbage_opcode),
+		T(test_08_write_barrier_refused),
+		T(test_09_ungranted_ref),
+		T(test_10_ref_granted_to_other_domain),
+		T(test_11_revoked_ref),
+		T(test_12_readonly_grant_for_read),
+		T(test_13_indirect_valid_then_bad_op),
+		T(test_14_indirect_zero_segments),
+		T(test_15_indirect_too_many),
+		T(test_16_indirect_bad_segment),
+		T(test_17_indirect_bad_page_ref),
+		T(test_18_discard_beyond_end),
+		T(test_19_readonly_vbd_refuses_writes),
+		T(test_20_many_bad_requests_at_once),
+		T(test_21_ring_index_overflow_fails_vbd),
+		T(test_22_initialised_without_ring_ref),
+		T(test_23_ring_order_too_big),
+		T(test_24_zero_queues),
+		T(test_25_bad_event_channel),
+		T(test_26_foreign_protocol),
+		T(test_27_ungranted_ring_page),
+		T(test_28_state_flapping),
+		T(test_29_copied_grants_and_id_echo),
 	};
 
+	probe_cases = tests;
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/sim/faults/test_faults_net.c - kill -9 of rtdd-netback under RT
- * traffic, on rtdd-simhv.
+ * tests/sim/faults/test_faults_net.c - kill -9 of rtdd-netback, and of
+ * the whole driver domain, under RT traffic, on rtdd-simhv.
  *
  * rtdd-devd runs rtdd-netback (switch: two RT ports) in a driver domain;
  * this process is both guests. Guest A sends a checked UDP frame to guest
@@ -12,6 +12,19 @@
  * traffic resumed after every kill, that every received frame is intact
  * and in order, and that frames keep flowing in both directions after the
  * last restart.
+ *
+ * test_driverdom_kill: the same traffic, then every process of the driver
+ * domain (rtdd-devd and rtdd-netback) gets SIGKILL at once; simhv ends the
+ * domain. The test plays the toolstack (on_crash="restart", as `rtdd up`
+ * configures it): a new driver domain of the same name (new domid), devd
+ * in it, the vif entries replaced. The RT guests' sessions fail with -EIO
+ * (a session cannot follow its backend to a new domid, docs/faults.md);
+ * the RT application opens them again and the traffic resumes. Printed:
+ * the outage (last frame before the kill to first after) and its parts;
+ * asserted: traffic resumes, frames intact and in order, simhv holds no
+ * grant mapping or pin of the dead domain, and grants, pins and ports are
+ * back to their values before the kill (and before the driver domain at
+ * the end).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,7 +50,15 @@
 
 #define KILLS 3
 #define PERIOD_US 500
-#define RESUME_MS 10000
+/* Liveness bound for the traffic to resume (0.1 to 3 s here; valgrind's
+ * start of rtdd-netback with DPDK alone can take several seconds). */
+#define RESUME_MS 30000
+/* test_driverdom_kill: the sessions' handshake timeout, which bounds how
+ * long a session tries its dead backend before it fails with -EIO; an
+ * open that times out (a slow machine, valgrind) is tried again with
+ * twice the timeout, up to 16 s. */
+#define DD_FE_TIMEOUT_MS 1000
+#define DD_FE_TIMEOUT_MAX_MS 16000
 
 extern char **environ;
 
@@ -127,7 +148,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void spawn_devd(void)
+static void spawn_devd(rtdd_domid dd)
 {
 	char bin[PATH_MAX], nb[PATH_MAX], *envp[256];
 	const char *argv[] = {
@@ -149,14 +170,14 @@ static void spawn_devd(void)
 	fds[0] = fd;
 	fds[1] = fd;
 	fds[2] = fd;
-	assert_int_equal(rtdd_simhv_domain_spawn(E.f.dom0, E.dd,
+	assert_int_equal(rtdd_simhv_domain_spawn(E.f.dom0, dd,
 						 (char *const *)argv, envp, fds,
 						 &E.devd),
 			 0);
 	close(fd);
 }
 
-static int add_vif(unsigned i)
+static int add_vif(rtdd_domid dd, unsigned i)
 {
 	char mac[24];
 	const uint8_t *m = E.mac[i];
@@ -167,18 +188,18 @@ static int add_vif(unsigned i)
 		const char *bkv[] = {"mac", mac, "type", "vif", NULL};
 		const char *fkv[] = {"mac", mac, "handle", "0", NULL};
 
-		return rtdd_xb_toolstack_add(E.f.dom0, "vif", E.dd, E.fe[i], 0,
+		return rtdd_xb_toolstack_add(E.f.dom0, "vif", dd, E.fe[i], 0,
 					     bkv, fkv);
 	}
 }
 
-static long devd_num(const char *key)
+static long devd_num(rtdd_domid dd, const char *key)
 {
 	char p[256], *v = NULL;
 	size_t len;
 	long n = -1;
 
-	snprintf(p, sizeof(p), "/local/domain/%u/data/rtdd-devd/vif/%s", E.dd,
+	snprintf(p, sizeof(p), "/local/domain/%u/data/rtdd-devd/vif/%s", dd,
 		 key);
 	if (!rtdd_xs_read(E.f.dom0, RTDD_XS_TXN_NONE, p, &v, &len))
 		n = strtol(v, NULL, 10);
@@ -193,9 +214,9 @@ static void nf_log(void *arg, const char *line)
 		fprintf(stderr, "netfront: %s\n", line);
 }
 
-static rtdd_netfront *open_vif(unsigned i)
+static rtdd_netfront *open_vif(unsigned i, int timeout_ms)
 {
-	struct rtdd_netfront_opts o = {.log = nf_log, .timeout_ms = 10000};
+	struct rtdd_netfront_opts o = {.log = nf_log, .timeout_ms = timeout_ms};
 	rtdd_netfront *nf = NULL;
 
 	assert_int_equal(
@@ -210,10 +231,12 @@ struct flow {
 	uint32_t last_rx; /* last received (+1), 0: none yet */
 	uint64_t sent, received, refused;
 	uint64_t last_rx_us;
+	bool tx_failed, rx_failed;
 };
 
 /* One period: send one frame on f (when the ring takes it), receive what
- * is there. Returns how many frames arrived. */
+ * is there. Returns how many frames arrived; f->tx_failed / rx_failed
+ * say a session answered -EIO (the device failed). */
 static unsigned flow_step(struct flow *f)
 {
 	uint8_t buf[256], rx[2048];
@@ -229,6 +252,8 @@ static unsigned flow_step(struct flow *f)
 		f->sent++;
 	} else {
 		f->refused++; /* ring full or reconnecting: a lost slot */
+		if (n == -EIO)
+			f->tx_failed = true;
 	}
 	for (;;) {
 		uint32_t seq;
@@ -236,6 +261,8 @@ static unsigned flow_step(struct flow *f)
 		in.data = rx;
 		in.cap = sizeof(rx);
 		n = rtdd_netfront_recv(f->rx, 0, &in, 1);
+		if (n == -EIO)
+			f->rx_failed = true;
 		if (n <= 0)
 			break;
 		assert_int_equal(net_frame_check(rx, in.len, &seq), 0);
@@ -278,11 +305,11 @@ static void test_netback_kill(void **s)
 		print_message("SKIP: no simhv or rtdd-netback\n");
 		skip();
 	}
-	spawn_devd();
-	assert_int_equal(add_vif(0), 0);
-	assert_int_equal(add_vif(1), 0);
-	ab.tx = open_vif(0);
-	ab.rx = open_vif(1);
+	spawn_devd(E.dd);
+	assert_int_equal(add_vif(E.dd, 0), 0);
+	assert_int_equal(add_vif(E.dd, 1), 0);
+	ab.tx = open_vif(0, RESUME_MS);
+	ab.rx = open_vif(1, RESUME_MS);
 	ab.dst = E.mac[1];
 	ab.src = E.mac[0];
 	ba.tx = ab.rx;
@@ -307,7 +334,7 @@ static void test_netback_kill(void **s)
 		bool resumed = false;
 
 		/* kill -9 of the running netback, traffic flowing */
-		pid = devd_num("pid");
+		pid = devd_num(E.dd, "pid");
 		assert_true(pid > 0 && pid != last_pid);
 		rtdd_netfront_stats(ab.tx, &st);
 		rc_tx = st.reconnects;
@@ -340,7 +367,7 @@ static void test_netback_kill(void **s)
 			fail_msg("traffic did not resume within %u ms of kill "
 				 "%u",
 				 RESUME_MS, kills + 1);
-		pid = devd_num("pid");
+		pid = devd_num(E.dd, "pid");
 		assert_true(pid > 0 && pid != last_pid);
 		gap_ms[kills] = (double)(ab.last_rx_us - last_before) / 1000.0;
 		gap_sum += gap_ms[kills];
@@ -373,7 +400,7 @@ static void test_netback_kill(void **s)
 	rtdd_netfront_stats(ab.rx, &sb);
 	assert_true(sa.reconnects >= KILLS);
 	assert_true(sb.reconnects >= KILLS);
-	assert_true(devd_num("restarts") >= KILLS);
+	assert_true(devd_num(E.dd, "restarts") >= KILLS);
 	printf("faults: netback_kill: %u SIGKILLs of rtdd-netback under RT "
 	       "traffic (1 frame / %u us), traffic resumed after every one; "
 	       "gap mean %.1f ms, max %.1f ms; %llu frames sent, %llu "
@@ -392,10 +419,230 @@ static void test_netback_kill(void **s)
 	rtdd_netfront_close(ab.rx);
 }
 
+static struct rtdd_simhv_stats stats(void)
+{
+	struct rtdd_simhv_stats st;
+
+	assert_int_equal(rtdd_simhv_stats(E.f.dom0, &st), 0);
+	return st;
+}
+
+static int dd_fe_timeout_ms = DD_FE_TIMEOUT_MS;
+
+/* Open vif i as an application would, for up to a minute: an open that
+ * times out (a slow machine, valgrind) is tried again with twice the
+ * handshake timeout; one the backend refused (-EIO: the new backend
+ * closed the device while the old session's last state changes reached
+ * it, and offers it again) is tried again after 20 ms. Returns the number
+ * of attempts. */
+static unsigned open_retry(rtdd_netfront **nf, unsigned i)
+{
+	uint64_t end = now_us() + 2 * RESUME_MS * 1000ull;
+	unsigned tries = 0;
+	int rc;
+
+	for (;;) {
+		struct rtdd_netfront_opts o = {.log = nf_log,
+					       .timeout_ms = dd_fe_timeout_ms};
+
+		rc = rtdd_netfront_open(E.fe_hv[i], "device/vif/0", &o, nf);
+		tries++;
+		if ((rc != -ETIMEDOUT && rc != -EIO) || now_us() > end)
+			break;
+		if (rc == -ETIMEDOUT && dd_fe_timeout_ms < DD_FE_TIMEOUT_MAX_MS)
+			dd_fe_timeout_ms *= 2;
+		if (rc == -EIO)
+			usleep(20000);
+	}
+	assert_int_equal(rc, 0);
+	return tries;
+}
+
+/* A session that said -EIO: closed and opened again (it then reads the
+ * vif's current backend from xenstore). Returns the number of open
+ * attempts; adds the time spent closing and opening to *close_us,
+ * *open_us. */
+static unsigned reopen(rtdd_netfront **nf, unsigned i, uint64_t *close_us,
+		       uint64_t *open_us)
+{
+	uint64_t t0 = now_us(), t1;
+	unsigned tries;
+
+	rtdd_netfront_close(*nf);
+	*nf = NULL;
+	t1 = now_us();
+	*close_us += t1 - t0;
+	tries = open_retry(nf, i);
+	*open_us += now_us() - t1;
+	return tries;
+}
+
+static void test_driverdom_kill(void **s)
+{
+	struct rtdd_simhv_dom_cfg cfg = {.name = "netdd"};
+	struct rtdd_simhv_stats s0, s1, s2, s3, s4;
+	struct flow ab = {0}, ba = {0};
+	uint64_t next, t_end, t_kill, t_gone, t_up, t_fail = 0, t_open = 0;
+	uint64_t last_before, reopens = 0, opens = 0, close_us = 0, open_us = 0;
+	uint32_t seq_at_kill;
+	bool resumed = false;
+	rtdd_domid dd2;
+
+	(void)s;
+	if (!E.f.dom0) {
+		print_message("SKIP: no simhv or rtdd-netback\n");
+		skip();
+	}
+	s0 = stats();
+	spawn_devd(E.dd);
+	assert_int_equal(add_vif(E.dd, 0), 0);
+	assert_int_equal(add_vif(E.dd, 1), 0);
+	dd_fe_timeout_ms = DD_FE_TIMEOUT_MS;
+	(void)open_retry(&ab.tx, 0);
+	(void)open_retry(&ab.rx, 1);
+	ab.dst = E.mac[1];
+	ab.src = E.mac[0];
+
+	next = now_us();
+	t_end = next + RESUME_MS * 1000ull;
+	while (ab.received < 200 && now_us() < t_end) {
+		flow_step(&ab);
+		pace(&next);
+	}
+	assert_true(ab.received >= 200);
+	s1 = stats();
+
+	/* kill -9 of every process of the driver domain at once: devd
+	 * leads the domain's process group, rtdd-netback is in it */
+	last_before = ab.last_rx_us;
+	seq_at_kill = ab.seq;
+	t_kill = now_us();
+	assert_int_equal(kill(-E.devd, SIGKILL), 0);
+	assert_int_equal(simhv_fixture_wait_gone(&E.f, E.dd, 5000), 0);
+	t_gone = now_us();
+	/* nothing of the dead domain is left mapped or pinned */
+	s2 = stats();
+	assert_int_equal(s2.grant_maps, s0.grant_maps);
+	assert_int_equal(s2.grant_pins, s0.grant_pins);
+	assert_int_equal(s2.domains, s1.domains - 1);
+
+	/* the toolstack, on_crash="restart": the same name, a new domid,
+	 * devd in it, each vif entry replaced (remove + add) */
+	assert_int_equal(rtdd_simhv_domain_create(E.f.dom0, &cfg, &dd2), 0);
+	assert_int_not_equal(dd2, E.dd);
+	spawn_devd(dd2);
+	for (unsigned i = 0; i < 2; i++) {
+		assert_int_equal(rtdd_xb_toolstack_remove(E.f.dom0, "vif", E.dd,
+							  E.fe[i], 0),
+				 0);
+		assert_int_equal(add_vif(dd2, i), 0);
+	}
+	t_up = now_us();
+
+	/* the RT application: keeps its period; a session that fails is
+	 * opened again, until a frame sent after the kill arrives */
+	t_end = t_kill + 2 * RESUME_MS * 1000ull;
+	while (!resumed && now_us() < t_end) {
+		flow_step(&ab);
+		if (ab.tx_failed || ab.rx_failed) {
+			if (!t_fail)
+				t_fail = now_us();
+			if (ab.tx_failed)
+				opens += reopen(&ab.tx, 0, &close_us, &open_us);
+			if (ab.rx_failed)
+				opens += reopen(&ab.rx, 1, &close_us, &open_us);
+			reopens += ab.tx_failed + ab.rx_failed;
+			ab.tx_failed = ab.rx_failed = false;
+			t_open = now_us();
+			next = t_open;
+		}
+		if (ab.last_rx > seq_at_kill)
+			resumed = true;
+		else
+			pace(&next);
+	}
+	if (!resumed)
+		fail_msg("traffic did not resume within %u ms of the kill",
+			 2 * RESUME_MS);
+
+	/* both directions on the new driver domain */
+	ba.tx = ab.rx;
+	ba.rx = ab.tx;
+	ba.dst = E.mac[0];
+	ba.src = E.mac[1];
+	{
+		uint64_t a0 = ab.received;
+
+		t_end = now_us() + RESUME_MS * 1000ull;
+		while ((ab.received < a0 + 200 || ba.received < 200) &&
+		       now_us() < t_end) {
+			flow_step(&ab);
+			flow_step(&ba);
+			pace(&next);
+		}
+		assert_true(ab.received >= a0 + 200);
+		assert_true(ba.received >= 200);
+		assert_false(ab.tx_failed || ab.rx_failed || ba.tx_failed ||
+			     ba.rx_failed);
+	}
+	/* the same set-up again: the same ports and domains (grant maps
+	 * follow the pages traffic touched: netback maps them once) */
+	s3 = stats();
+	assert_int_equal(s3.ports, s1.ports);
+	assert_int_equal(s3.domains, s1.domains);
+	/* sessions closed: the new backend lets go of every grant */
+	rtdd_netfront_close(ab.tx);
+	rtdd_netfront_close(ab.rx);
+	for (int i = 0; i < 500; i++) {
+		s4 = stats();
+		if (s4.grant_maps == s0.grant_maps &&
+		    s4.grant_pins == s0.grant_pins)
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(s4.grant_maps, s0.grant_maps);
+	assert_int_equal(s4.grant_pins, s0.grant_pins);
+	/* and the driver domain gone: every port too */
+	assert_int_equal(rtdd_simhv_domain_destroy(E.f.dom0, dd2), 0);
+	assert_int_equal(simhv_fixture_wait_gone(&E.f, dd2, 5000), 0);
+	s4 = stats();
+	assert_int_equal(s4.grant_maps, s0.grant_maps);
+	assert_int_equal(s4.grant_pins, s0.grant_pins);
+	assert_int_equal(s4.ports, s0.ports);
+	printf("faults: driverdom_kill: 1 driver domain (rtdd-devd + "
+	       "rtdd-netback) SIGKILLed under RT traffic (1 frame / %u us), "
+	       "recreated as domain %u; sessions' handshake timeout %d ms; "
+	       "traffic resumed: outage %.1f ms (last "
+	       "frame before the kill to first after); domain gone after "
+	       "%.1f ms, new devd + vifs after %.1f ms, old sessions failed "
+	       "(-EIO) after %.1f ms, %llu reopened (%llu opens; %.1f ms in "
+	       "close, %.1f ms in open) by %.1f ms; "
+	       "simhv after "
+	       "the death: %u grant maps, %u pins (baseline %u/%u); after "
+	       "recovery %u/%u/%u maps/pins/ports (before the kill %u/%u/%u), "
+	       "back to %u/%u/%u after close and destroy; "
+	       "%llu frames sent, %llu received intact and in order\n",
+	       PERIOD_US, dd2, dd_fe_timeout_ms,
+	       (double)(ab.last_rx_us - last_before) / 1000.0,
+	       (double)(t_gone - t_kill) / 1000.0,
+	       (double)(t_up - t_kill) / 1000.0,
+	       t_fail ? (double)(t_fail - t_kill) / 1000.0 : 0.0,
+	       (unsigned long long)reopens, (unsigned long long)opens,
+	       close_us / 1000.0, open_us / 1000.0,
+	       t_open ? (double)(t_open - t_kill) / 1000.0 : 0.0, s2.grant_maps,
+	       s2.grant_pins, s0.grant_maps, s0.grant_pins, s3.grant_maps,
+	       s3.grant_pins, s3.ports, s1.grant_maps, s1.grant_pins, s1.ports,
+	       s4.grant_maps, s4.grant_pins, s4.ports,
+	       (unsigned long long)(ab.sent + ba.sent),
+	       (unsigned long long)(ab.received + ba.received));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_netback_kill, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_driverdom_kill, setup,
 						teardown),
 	};
 

@@ -5,7 +5,10 @@
  * guests 1 and 2 are well-behaved netfronts exchanging checked frames
  * before and after each case. Every case must end with the raw vif either
  * answered with errors or disabled (Closing, reason in its error node),
- * and the other two guests still talking through the same backend.
+ * and the other two guests still talking through the same backend:
+ * checked after each case (bystanders_ok), and during each case a probe
+ * thread sends checked frames between them, one at a time, each timed
+ * against a budget (tests/sim/hostile_probe.h).
  */
 #define __XEN_INTERFACE_VERSION__ 0x00040e00
 #include <errno.h>
@@ -24,6 +27,7 @@
 #include <xen/io/netif.h>
 #include <xen/io/xenbus.h>
 
+#include "../hostile_probe.h"
 #include "net_env.h"
 #include "rtdd/fe_xenbus.h"
 
@@ -43,6 +47,79 @@ struct world {
 	struct net_env e;
 	rtdd_netfront *g1, *g2;
 };
+
+/* The probe's operation: one checked frame from guest 1 to guest 2 or
+ * back (alternating), sent and waited for. Frames of other senders (a
+ * case's raw guest) are skipped; a probe frame that is lost (10 s), bad,
+ * out of order or at the wrong guest is an error. */
+#define PROBE_SEQ 0x80000000u
+static struct net_probe {
+	struct world *w;
+	uint32_t n;
+	unsigned dir;
+	uint8_t tx[256], rx[65536];
+} nprobe;
+static struct hostile_probe probe;
+
+static int net_probe_op(void *arg)
+{
+	struct net_probe *p = arg;
+	rtdd_netfront *nf[2] = {p->w->g1, p->w->g2};
+	const uint8_t *mac[2] = {p->w->e.mac[1], p->w->e.mac[2]};
+	unsigned a = p->dir, b = !p->dir;
+	uint32_t want = PROBE_SEQ | p->n++;
+	uint64_t deadline = hostile_probe_now() + 10000000000ull;
+	struct rtdd_nf_frame f = {.data = p->tx};
+	int r;
+
+	p->dir ^= 1;
+	f.len = (uint16_t)net_frame(p->tx, 128, mac[b], mac[a], want);
+	while ((r = rtdd_netfront_send(nf[a], 0, &f, 1)) == 0) {
+		if (hostile_probe_now() > deadline)
+			return -ETIMEDOUT;
+		usleep(50);
+	}
+	if (r < 0)
+		return r;
+	for (;;) {
+		for (unsigned k = 0; k < 2; k++) {
+			struct rtdd_nf_frame in = {.data = p->rx, .cap = 65535};
+			uint32_t seq;
+
+			r = rtdd_netfront_recv(nf[k], 0, &in, 1);
+			if (r < 0)
+				return r;
+			if (!r || in.len < 12 ||
+			    (memcmp(p->rx + 6, mac[0], 6) &&
+			     memcmp(p->rx + 6, mac[1], 6)))
+				continue; /* a case's frame */
+			if (net_frame_check(p->rx, in.len, &seq) ||
+			    seq != want || k != b)
+				return -EBADMSG;
+			return 0;
+		}
+		if (hostile_probe_now() > deadline)
+			return -ETIMEDOUT;
+		(void)rtdd_netfront_wait(nf[b], 0, 1);
+	}
+}
+
+/* Per-test setup/teardown: each case is a phase of the probe. */
+static const struct CMUnitTest *probe_cases;
+static unsigned probe_case;
+
+static int probe_setup(void **state)
+{
+	(void)state;
+	hostile_probe_begin(&probe);
+	return 0;
+}
+
+static int probe_teardown(void **state)
+{
+	(void)state;
+	return hostile_probe_end(&probe, probe_cases[probe_case++].name);
+}
 
 /* What the raw frontend does wrong at connect time. */
 enum raw_flaw {
@@ -99,6 +176,11 @@ static int setup(void **state)
 						    "device/vif/0", &o, &w->g2),
 				 0);
 	}
+	nprobe.w = w;
+	probe.op = net_probe_op;
+	probe.arg = &nprobe;
+	probe.what = "guests 1 <-> 2, one checked 128-byte frame";
+	assert_int_equal(hostile_probe_start(&probe), 0);
 	*state = w;
 	return 0;
 }
@@ -109,6 +191,7 @@ static int teardown(void **state)
 
 	if (!w)
 		return 0;
+	hostile_probe_stop(&probe);
 	rtdd_netfront_close(w->g1);
 	rtdd_netfront_close(w->g2);
 	net_env_stop(&w->e);
@@ -123,6 +206,8 @@ static void bystanders_ok(struct world *w)
 	rtdd_netfront *nf[2] = {w->g1, w->g2};
 	unsigned dir, i;
 
+	/* The probe uses the same guests: hold it meanwhile. */
+	hostile_probe_pause(&probe);
 	/* Frames a case sent to a bystander on purpose are not counted. */
 	usleep(20000);
 	for (dir = 0; dir < 2; dir++) {
@@ -160,6 +245,7 @@ static void bystanders_ok(struct world *w)
 		}
 		assert_int_equal(got, 50);
 	}
+	hostile_probe_resume(&probe);
 }
 
 static void raw_close(struct world *w, struct raw *r)
@@ -421,6 +507,8 @@ static void test_d01_good_frame(void **s)
 
 	if (!w)
 		skip();
+	/* Guest 1 receives the raw frame here, not the probe. */
+	hostile_probe_pause(&probe);
 	r = connected(w);
 	/* The raw frontend works when it follows the rules: the baseline
 	 * for every case below. */
@@ -436,6 +524,7 @@ static void test_d01_good_frame(void **s)
 	}
 	assert_int_equal(got, 1);
 	assert_int_equal(net_frame_check(rx, in.len, &seq), 0);
+	hostile_probe_resume(&probe);
 	raw_close(w, r);
 	bystanders_ok(w);
 }
@@ -686,11 +775,11 @@ static void test_d14_persistent_bad_grefs(void **s)
 	raw_persistent = false;
 }
 
-#define T(fn) cmocka_unit_test(fn)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, probe_setup, probe_teardown)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	static const struct CMUnitTest tests[] = {
 		T(test_d01_good_frame),
 		T(test_c01_no_rx_copy),
 		T(test_c02_no_rx_notify),
@@ -717,5 +806,6 @@ int main(void)
 	};
 
 	/* One world for all cases: the same backend must survive them. */
+	probe_cases = tests;
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -211,7 +211,8 @@ int main(void)
 		 "%.*s/../lib/dpdk-pmds/librte_net_rtdd.so",
 		 (int)(strrchr(exe, '/') - exe), exe);
 	snprintf(so, sizeof(so), "%s", built);
-	if (!plugin_path_safe(built) &&
+	/* Not built (SAN=, no SDK headers): the test says SKIP. */
+	if (access(built, R_OK) == 0 && !plugin_path_safe(built) &&
 	    stage_plugin(built, so, sizeof(so), staged_dir,
 			 sizeof(staged_dir))) {
 		printf("FAIL: %s is under a world-writable directory (EAL "
