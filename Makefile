@@ -156,7 +156,7 @@ deps:
 
 test: deps
 	@$(MAKE) --no-print-directory build skipped
-	@O=$(O) tests/run.sh $(ALL_TESTS) $(SCRIPT_TESTS)
+	@O=$(O) SAN=$(SAN) tests/run.sh $(ALL_TESTS) $(SCRIPT_TESTS)
 
 demo: deps
 	@$(MAKE) --no-print-directory build skipped
