@@ -69,6 +69,9 @@
 #define MAX_ARGS 16
 #define STOP_GRACE_MS 3000
 #define WATCH_TOKEN "rtdd-devd"
+/* new vif entries come in bursts (xl adds a guest's vifs one by one):
+ * netback starts, or restarts for new ports, once none came for this */
+#define SW_SETTLE_MS 500
 
 enum dev_state { DEV_NEW = 0, DEV_ERROR, DEV_CONNECTED };
 
@@ -84,6 +87,7 @@ struct dev {
 	char path[256]; /* absolute backend dir */
 	enum dev_state st;
 	char err[256];
+	int served; /* index into d.served, -1 none (no --serves) */
 };
 
 enum be_state { BE_STOPPED = 0, BE_RUNNING, BE_BACKOFF, BE_STOPPING };
@@ -114,6 +118,8 @@ struct served {
 	char target[256]; /* vbd */
 	char mac[18];	  /* vif, lower case */
 	bool rt;
+	uint64_t rate_bps; /* vif: 0 unlimited */
+	int vlan, pcp;	   /* vif: -1 none */
 };
 
 #define MAX_SERVED 64
@@ -130,6 +136,20 @@ static struct {
 	const char *serves_path;
 	struct served served[MAX_SERVED];
 	unsigned nserved;
+	/* The RT switch configuration of rtdd-netback when devd writes it
+	 * (--serves without a --vif-arg --config): one port per vif in the
+	 * plan that has an entry, named vif<fe>.<devid> as netback names
+	 * them. port[] is what the running netback was started with. */
+	bool sw_managed;
+	const char *sw_path;
+	struct {
+		char name[32];	/* vif<fe>.<devid> */
+		char text[256]; /* its "port" and "mac" lines */
+	} port[MAX_DEVS];
+	unsigned nports;
+	uint64_t sw_settle_ns; /* start or restart netback from this time */
+	bool sw_restart;       /* netback stopping to take new ports */
+	uint64_t sw_sig;       /* the new vifs sw_settle_ns waits for */
 	bool quit;
 } d;
 
@@ -454,6 +474,21 @@ static const char *yscalar(yaml_document_t *doc, yaml_node_t *map,
 	return NULL;
 }
 
+/* The value node of key in map, or NULL when map has no such key. */
+static yaml_node_t *ynode(yaml_document_t *doc, yaml_node_t *map,
+			  const char *key)
+{
+	for (yaml_node_pair_t *pr = map->data.mapping.pairs.start;
+	     pr < map->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = yaml_document_get_node(doc, pr->key);
+
+		if (k && k->type == YAML_SCALAR_NODE &&
+		    !strcmp((const char *)k->data.scalar.value, key))
+			return yaml_document_get_node(doc, pr->value);
+	}
+	return NULL;
+}
+
 static int take(yaml_document_t *doc, yaml_node_t *item, bool vif,
 		struct served *sv, char *err, size_t len)
 {
@@ -513,6 +548,42 @@ static int take(yaml_document_t *doc, yaml_node_t *item, bool vif,
 		memcpy(dst, v, strlen(v) + 1);
 	}
 	if (vif) {
+		static const char *const opt[] = {"rate_bps", "vlan", "pcp"};
+		static const uint64_t max[] = {UINT64_MAX / 2, 4094, 7};
+
+		sv->vlan = -1;
+		sv->pcp = -1;
+		for (unsigned i = 0; i < 3; i++) {
+			yaml_node_t *vn = ynode(doc, item, opt[i]);
+			unsigned long long n;
+			const char *v;
+			char *end;
+
+			if (!vn)
+				continue; /* absent: none */
+			line = (int)vn->start_mark.line + 1;
+			if (vn->type != YAML_SCALAR_NODE) {
+				snprintf(err, len, "%d: %s: not a number", line,
+					 opt[i]);
+				return -EINVAL;
+			}
+			v = (const char *)vn->data.scalar.value;
+			errno = 0;
+			n = strtoull(v, &end, 10);
+			if (errno || *end || !*v || *v == '-' || n > max[i] ||
+			    (i == 1 && !n)) {
+				snprintf(err, len,
+					 "%d: %s: '%.32s' out of range", line,
+					 opt[i], v);
+				return -EINVAL;
+			}
+			if (i == 0)
+				sv->rate_bps = n;
+			else if (i == 1)
+				sv->vlan = (int)n;
+			else
+				sv->pcp = (int)n;
+		}
 		for (char *c = sv->mac; *c; c++)
 			if (*c >= 'A' && *c <= 'F')
 				*c = (char)(*c - 'A' + 'a');
@@ -649,6 +720,130 @@ static const struct served *serves_find(const struct dev *v)
 	return hit;
 }
 
+/* ---- the switch configuration of rtdd-netback ---------------------------- */
+
+/*
+ * With --serves and no --vif-arg --config, devd writes rtdd-netback's
+ * switch configuration itself (docs/net.md): a port per vif entry that
+ * passed the checks and is in the plan, named vif<fe>.<devid> as netback
+ * names the vif of frontend domain fe, with the plan's class, VLAN, PCP
+ * and rate, and its MAC in the table. The plan knows frontends by name,
+ * the entries by domain id: only here do both meet, which is why the
+ * toolstack (`rtdd up` on sim) writes it when it knows the domids, and
+ * devd does on Xen. A port of a vif that goes stays (harmless); a new
+ * port restarts netback, whose frontends then reconnect (rtdd's do;
+ * Linux netfront does not reconnect to a restarted backend: create every
+ * guest's vifs before its netfront connects, as apply.sh does).
+ */
+static int port_find(const char *name)
+{
+	for (unsigned i = 0; i < d.nports; i++)
+		if (!strcmp(d.port[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static void port_of(const struct dev *v, char *name, size_t len)
+{
+	snprintf(name, len, "vif%u.%u", v->fe, v->devid);
+}
+
+static bool sw_port_wanted(const struct dev *v)
+{
+	return v->used && v->ok && v->served >= 0 && !strcmp(v->kind, "vif");
+}
+
+/* After a scan: are there vifs without a port in the running switch? */
+static void sw_update(void)
+{
+	struct backend *b = backend_of("vif");
+	uint64_t sig = 0; /* which vifs are new: a change restarts the wait */
+	char name[32];
+
+	if (!d.sw_managed)
+		return;
+	for (unsigned i = 0; i < MAX_DEVS; i++) {
+		port_of(&d.devs[i], name, sizeof(name));
+		if (sw_port_wanted(&d.devs[i]) &&
+		    (b->st != BE_RUNNING || port_find(name) < 0))
+			sig = sig * 1000003u + (uint64_t)d.devs[i].fe * 65599u +
+			      d.devs[i].devid + 1;
+	}
+	if (sig == d.sw_sig)
+		return;
+	d.sw_sig = sig;
+	if (!sig)
+		return;
+	d.sw_settle_ns = now_ns() + SW_SETTLE_MS * 1000000ull;
+	if (b->st == BE_RUNNING && !d.sw_restart) {
+		d.sw_restart = true;
+		RTDD_LOG(INFO,
+			 "vif backend: new vif(s) for the switch; restart in "
+			 "%u ms to take them",
+			 SW_SETTLE_MS);
+	}
+}
+
+/* Writes the configuration for the next netback: the ports it had (when
+ * it restarts) plus every wanted vif. 0 or -errno. */
+static int sw_write(void)
+{
+	char tmp[PATH_MAX + 8], name[32], dir[PATH_MAX];
+	char text[sizeof(d.port[0].text)], vlan[24], pcp[24], rate[32];
+	FILE *f;
+
+	if (!d.sw_restart)
+		d.nports = 0;
+	for (unsigned i = 0; i < MAX_DEVS; i++) {
+		const struct dev *v = &d.devs[i];
+		const struct served *sv;
+
+		if (!sw_port_wanted(v))
+			continue;
+		port_of(v, name, sizeof(name));
+		if (port_find(name) >= 0 || d.nports == MAX_DEVS)
+			continue;
+		sv = &d.served[v->served];
+		vlan[0] = pcp[0] = rate[0] = 0;
+		if (sv->vlan >= 0)
+			snprintf(vlan, sizeof(vlan), " vlan %d", sv->vlan);
+		if (sv->pcp >= 0)
+			snprintf(pcp, sizeof(pcp), " pcp %d", sv->pcp);
+		if (sv->rate_bps)
+			snprintf(rate, sizeof(rate), " rate %llu",
+				 (unsigned long long)sv->rate_bps);
+		snprintf(d.port[d.nports].name, sizeof(d.port[0].name), "%s",
+			 name);
+		snprintf(text, sizeof(text),
+			 "port %s vif %s%s%s%s\nmac %s %s%s", name,
+			 sv->rt ? "rt" : "be", vlan, pcp, rate, sv->mac, name,
+			 vlan);
+		memcpy(d.port[d.nports].text, text, sizeof(text));
+		d.nports++;
+	}
+	d.sw_restart = false;
+	snprintf(dir, sizeof(dir), "%s", d.sw_path);
+	if (mkdir(dirname(dir), 0755) && errno != EEXIST)
+		return -errno;
+	snprintf(tmp, sizeof(tmp), "%s.new", d.sw_path);
+	f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	fprintf(f,
+		"# written by rtdd-devd from %s: a port per vif of the plan "
+		"that has an entry\n",
+		d.serves_path);
+	for (unsigned i = 0; i < d.nports; i++)
+		fprintf(f, "%s\n", d.port[i].text);
+	if (fclose(f))
+		return -errno;
+	if (rename(tmp, d.sw_path))
+		return -errno;
+	RTDD_LOG(INFO, "vif backend: switch configuration %s, %u port(s)",
+		 d.sw_path, d.nports);
+	return 0;
+}
+
 /* ---- the backend processes ----------------------------------------------- */
 
 static void be_start(struct backend *b)
@@ -664,6 +859,21 @@ static void be_start(struct backend *b)
 	}
 	for (unsigned i = 0; i < b->nargs; i++)
 		argv[n++] = b->args[i];
+	if (d.sw_managed && !strcmp(b->kind, "vif")) {
+		int rc = sw_write();
+
+		if (rc) {
+			snprintf(b->last_exit, sizeof(b->last_exit),
+				 "switch configuration: %s", strerror(-rc));
+			b->due_ns =
+				now_ns() + (uint64_t)b->backoff_ms * 1000000ull;
+			be_switch(b, BE_BACKOFF, "%s: %s; retry in %u ms",
+				  d.sw_path, strerror(-rc), b->backoff_ms);
+			return;
+		}
+		argv[n++] = "--config";
+		argv[n++] = d.sw_path;
+	}
 	argv[n] = NULL;
 	pid = fork();
 	if (pid < 0) {
@@ -692,12 +902,11 @@ static void be_start(struct backend *b)
 		  b->ndevs);
 }
 
-static void be_stop(struct backend *b)
+static void be_stop(struct backend *b, const char *why)
 {
 	kill(b->pid, SIGTERM);
 	b->due_ns = now_ns() + STOP_GRACE_MS * 1000000ull;
-	be_switch(b, BE_STOPPING, "no %s devices left; SIGTERM to pid %d",
-		  b->kind, (int)b->pid);
+	be_switch(b, BE_STOPPING, "%s; SIGTERM to pid %d", why, (int)b->pid);
 }
 
 static void exit_text(int status, char *buf, size_t len)
@@ -751,16 +960,22 @@ static void be_tick(void)
 	for (unsigned i = 0; i < 2; i++) {
 		struct backend *b = &d.be[i];
 
+		bool sw = d.sw_managed && !strcmp(b->kind, "vif");
+
 		switch (b->st) {
 		case BE_STOPPED:
-			if (b->ndevs && b->bin[0]) {
+			/* netback waits until the burst of new vifs is over */
+			if (b->ndevs && b->bin[0] &&
+			    (!sw || now >= d.sw_settle_ns)) {
 				b->backoff_ms = d.backoff_min_ms;
 				be_start(b);
 			}
 			break;
 		case BE_RUNNING:
 			if (!b->ndevs)
-				be_stop(b);
+				be_stop(b, "no devices left");
+			else if (sw && d.sw_restart && now >= d.sw_settle_ns)
+				be_stop(b, "new vifs for the switch");
 			break;
 		case BE_BACKOFF:
 			if (!b->ndevs)
@@ -823,6 +1038,7 @@ static struct dev *dev_find(const char *kind, const char *fe, const char *devid)
 	snprintf(free_slot->name, sizeof(free_slot->name), "%s", name);
 	snprintf(free_slot->path, sizeof(free_slot->path), "%s/%s/%s/%s",
 		 d.be_root, kind, fe, devid);
+	free_slot->served = -1;
 	return free_slot;
 }
 
@@ -908,6 +1124,7 @@ static void scan_device(const char *kind, const char *fe, const char *devid)
 		v->st = DEV_NEW;
 		return;
 	}
+	v->served = sv ? (int)(sv - d.served) : -1;
 	if (sv) {
 		/* the backend reads its class at connect: the guest is
 		 * still paused (apply.sh) when the entry appears */
@@ -970,6 +1187,7 @@ static void scan(void)
 		if (v->ok)
 			backend_of(v->kind)->ndevs++;
 	}
+	sw_update();
 	be_tick();
 	/* devices checked before their backend came up */
 	for (unsigned i = 0; i < MAX_DEVS; i++) {
@@ -1060,7 +1278,12 @@ static void usage(FILE *f)
 		"                        devices (vbd by vdev and target, vif "
 		"by MAC), write\n"
 		"                        their rtdd-class; others get "
-		"hotplug-status error\n"
+		"hotplug-status error.\n"
+		"                        Without --vif-arg --config, devd "
+		"writes rtdd-netback's\n"
+		"                        switch configuration from it: a "
+		"port per vif entry\n"
+		"  --netsw-conf FILE     where (/run/rtdd-devd/netsw.conf)\n"
 		"  -v, --verbose         debug log\n"
 		"  -h, --help            this text\n\n"
 		"Published for `rtdd status`: data/rtdd-devd/<kind>/{state,"
@@ -1087,12 +1310,13 @@ int main(int argc, char **argv)
 		{"backoff-max-ms", required_argument, NULL, 'M'},
 		{"stable-ms", required_argument, NULL, 's'},
 		{"serves", required_argument, NULL, 'S'},
+		{"netsw-conf", required_argument, NULL, 'W'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *blkback = NULL, *netback = NULL;
-	char *err = NULL, *home = NULL;
+	char *err = NULL, *home = NULL, ready[96] = "";
 	struct pollfd pfd[2];
 	sigset_t mask;
 	int c, rc, sfd = -1, ret = 1;
@@ -1146,6 +1370,9 @@ int main(int argc, char **argv)
 		case 'S':
 			d.serves_path = optarg;
 			break;
+		case 'W':
+			d.sw_path = optarg;
+			break;
 		case 'v':
 			rtdd_log_set_level(RTDD_LOG_DEBUG);
 			break;
@@ -1174,6 +1401,14 @@ int main(int argc, char **argv)
 		RTDD_LOG(INFO, "serving only the %u device(s) of %s", d.nserved,
 			 d.serves_path);
 	}
+	/* the switch configuration comes from the plan unless given */
+	d.sw_managed = d.serves_path != NULL;
+	for (unsigned i = 0; i < d.be[1].nargs; i++)
+		if (!strcmp(d.be[1].args[i], "--config") ||
+		    !strncmp(d.be[1].args[i], "--config=", 9))
+			d.sw_managed = false;
+	if (!d.sw_path)
+		d.sw_path = "/run/rtdd-devd/netsw.conf";
 	find_bin(&d.be[0], blkback);
 	find_bin(&d.be[1], netback);
 
@@ -1219,6 +1454,12 @@ int main(int argc, char **argv)
 		 "ms",
 		 d.be_root, rtdd_hv_name(d.hv), d.backoff_min_ms,
 		 d.backoff_max_ms, d.stable_ms);
+	/* apply.sh creates the guests once every driver domain says this
+	 * (xl gives their devices 10 s to reach a backend) */
+	snprintf(ready, sizeof(ready), "%s/data/rtdd-devd/ready", d.home);
+	rc = rtdd_xs_printf(d.hv, RTDD_XS_TXN_NONE, ready, "1");
+	if (rc)
+		RTDD_LOG(WARN, "cannot write %s: %s", ready, strerror(-rc));
 
 	pfd[0].fd = rtdd_xs_watch_fd(d.hv);
 	pfd[0].events = POLLIN;
@@ -1235,6 +1476,9 @@ int main(int argc, char **argv)
 			     d.be[i].st == BE_STOPPING) &&
 			    d.be[i].due_ns < due)
 				due = d.be[i].due_ns;
+		if (d.sw_managed && d.sw_settle_ns > now &&
+		    d.sw_settle_ns < due)
+			due = d.sw_settle_ns;
 		if (due != UINT64_MAX)
 			timeout = due <= now
 					  ? 0
@@ -1277,6 +1521,8 @@ int main(int argc, char **argv)
 	}
 	ret = d.quit ? 0 : 1;
 out:
+	if (d.hv && ready[0])
+		rtdd_xs_rm(d.hv, RTDD_XS_TXN_NONE, ready);
 	for (unsigned i = 0; i < 2; i++) {
 		struct backend *b = &d.be[i];
 

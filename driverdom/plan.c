@@ -711,6 +711,50 @@ static void create_domain(FILE *f, const struct rtdd_plan *p, size_t i)
 	fprintf(f, "xl unpause %s\n", d->name);
 }
 
+/*
+ * xl gives a new guest's devices 10 s to reach their backend (InitWait),
+ * less than a driver domain may need to boot: seen in the Xen lab. So
+ * apply.sh waits until each driver domain says it serves (rtdd-devd writes
+ * data/rtdd-devd/ready in its home once it watches backend/). Without
+ * xenstore tools or xenstored (a dry run) it does not wait.
+ */
+static void write_wait_ready(FILE *f)
+{
+	fputs("\n# Wait until each driver domain serves: rtdd-devd writes\n"
+	      "# data/rtdd-devd/ready in its xenstore home once it watches "
+	      "backend/ (a\n# driver domain without rtdd-devd writes it when "
+	      "its backends are up).\n# xl gives a guest's devices only 10 s "
+	      "to reach their backend.\n"
+	      "# RTDD_DD_READY_TIMEOUT: seconds (default 120; 0: no wait).\n"
+	      "dd_ready() {\n"
+	      "\tt=${RTDD_DD_READY_TIMEOUT:-120}\n"
+	      "\t[ \"$t\" -gt 0 ] || return 0\n"
+	      "\twhile :; do\n"
+	      "\t\tids=$(xenstore-list /local/domain 2>/dev/null) || {\n"
+	      "\t\t\techo \"apply.sh: no xenstore: not waiting for $1\" "
+	      ">&2\n"
+	      "\t\t\treturn 0\n"
+	      "\t\t}\n"
+	      "\t\tfor id in $ids; do\n"
+	      "\t\t\t[ \"$(xenstore-read \"/local/domain/$id/name\" "
+	      "2>/dev/null)\" = \"$1\" ] &&\n"
+	      "\t\t\t\txenstore-read \"/local/domain/$id/data/rtdd-devd/"
+	      "ready\" \\\n"
+	      "\t\t\t\t\t>/dev/null 2>&1 && return 0\n"
+	      "\t\tdone\n"
+	      "\t\t[ \"$t\" -gt 0 ] || {\n"
+	      "\t\t\techo \"apply.sh: driver domain $1 not ready after \"\\\n"
+	      "\"${RTDD_DD_READY_TIMEOUT:-120} s (no data/rtdd-devd/ready)\" "
+	      ">&2\n"
+	      "\t\t\treturn 1\n"
+	      "\t\t}\n"
+	      "\t\tsleep 1\n"
+	      "\t\tt=$((t - 1))\n"
+	      "\tdone\n"
+	      "}\n",
+	      f);
+}
+
 static int write_apply(const struct rtdd_plan *p, const char *dir)
 {
 	const struct rtdd_manifest *m = p->m;
@@ -749,6 +793,14 @@ static int write_apply(const struct rtdd_plan *p, const char *dir)
 	for (size_t i = 0; i < m->ndomains; i++)
 		if (m->domains[i].role == RTDD_MF_DRIVER_DOMAIN)
 			create_domain(f, p, i);
+	for (size_t i = 0; i < m->ndomains; i++)
+		if (m->domains[i].role == RTDD_MF_DRIVER_DOMAIN) {
+			write_wait_ready(f);
+			break;
+		}
+	for (size_t i = 0; i < m->ndomains; i++)
+		if (m->domains[i].role == RTDD_MF_DRIVER_DOMAIN)
+			fprintf(f, "dd_ready %s\n", m->domains[i].name);
 	fprintf(f, "\n# guests\n");
 	for (size_t i = 0; i < m->ndomains; i++)
 		if (m->domains[i].role != RTDD_MF_DRIVER_DOMAIN)

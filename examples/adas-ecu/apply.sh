@@ -21,6 +21,36 @@ xl create -p "$here/dd-blk.cfg"
 xl sched-rtds -d dd-blk -v 0 -p 500 -b 50 -e 1
 xl unpause dd-blk
 
+# Wait until each driver domain serves: rtdd-devd writes
+# data/rtdd-devd/ready in its xenstore home once it watches backend/ (a
+# driver domain without rtdd-devd writes it when its backends are up).
+# xl gives a guest's devices only 10 s to reach their backend.
+# RTDD_DD_READY_TIMEOUT: seconds (default 120; 0: no wait).
+dd_ready() {
+	t=${RTDD_DD_READY_TIMEOUT:-120}
+	[ "$t" -gt 0 ] || return 0
+	while :; do
+		ids=$(xenstore-list /local/domain 2>/dev/null) || {
+			echo "apply.sh: no xenstore: not waiting for $1" >&2
+			return 0
+		}
+		for id in $ids; do
+			[ "$(xenstore-read "/local/domain/$id/name" 2>/dev/null)" = "$1" ] &&
+				xenstore-read "/local/domain/$id/data/rtdd-devd/ready" \
+					>/dev/null 2>&1 && return 0
+		done
+		[ "$t" -gt 0 ] || {
+			echo "apply.sh: driver domain $1 not ready after "\
+"${RTDD_DD_READY_TIMEOUT:-120} s (no data/rtdd-devd/ready)" >&2
+			return 1
+		}
+		sleep 1
+		t=$((t - 1))
+	done
+}
+dd_ready dd-net
+dd_ready dd-blk
+
 # guests
 xl create -p "$here/adas.cfg"
 xl sched-rtds -d adas -v 0 -p 700 -b 479 -e 0

@@ -21,6 +21,36 @@ xl create -p "$here/dd-vf1.cfg"
 xl sched-rtds -d dd-vf1 -v 0 -p 200 -b 23 -e 1
 xl unpause dd-vf1
 
+# Wait until each driver domain serves: rtdd-devd writes
+# data/rtdd-devd/ready in its xenstore home once it watches backend/ (a
+# driver domain without rtdd-devd writes it when its backends are up).
+# xl gives a guest's devices only 10 s to reach their backend.
+# RTDD_DD_READY_TIMEOUT: seconds (default 120; 0: no wait).
+dd_ready() {
+	t=${RTDD_DD_READY_TIMEOUT:-120}
+	[ "$t" -gt 0 ] || return 0
+	while :; do
+		ids=$(xenstore-list /local/domain 2>/dev/null) || {
+			echo "apply.sh: no xenstore: not waiting for $1" >&2
+			return 0
+		}
+		for id in $ids; do
+			[ "$(xenstore-read "/local/domain/$id/name" 2>/dev/null)" = "$1" ] &&
+				xenstore-read "/local/domain/$id/data/rtdd-devd/ready" \
+					>/dev/null 2>&1 && return 0
+		done
+		[ "$t" -gt 0 ] || {
+			echo "apply.sh: driver domain $1 not ready after "\
+"${RTDD_DD_READY_TIMEOUT:-120} s (no data/rtdd-devd/ready)" >&2
+			return 1
+		}
+		sleep 1
+		t=$((t - 1))
+	done
+}
+dd_ready dd-vf0
+dd_ready dd-vf1
+
 # guests
 xl create -p "$here/gateway.cfg"
 xl sched-rtds -d gateway -v 0 -p 300 -b 160 -e 0

@@ -9,7 +9,10 @@
 #   img/domu.cpio.gz   busybox, bash, xl and its libraries, xenstore tools,
 #                      hotplug scripts, Xen kernel modules, rtdd binaries
 #                      and the lab scripts (driver domain and guest)
-#   img/dom0.cpio.gz   the same plus xl configs, the domU kernel and image
+#   img/dom0.cpio.gz   the same plus the domU kernel and image
+#   img/plan/          `rtdd plan tests/xen/lab.yaml`: xl configs, apply.sh,
+#                      destroy.sh, dd.rtdd.json, report.json (in both
+#                      images under /lab/plan)
 #
 # Called by run.sh; prints one summary line at the end.
 set -eu
@@ -96,6 +99,13 @@ done
 rm -f bin/bash bin/flock
 copy_bin /bin/bash /bin/bash
 copy_bin /usr/bin/flock /usr/bin/flock
+# iproute2's ip (network namespaces, which busybox's ip lacks), ahead of
+# busybox's on PATH.
+for ipbin in /usr/sbin/ip /sbin/ip /bin/ip; do
+	[ -x "$ipbin" ] && break
+done
+[ -x "$ipbin" ] || die "no iproute2 ip on the host"
+copy_bin "$ipbin" /usr/sbin/ip
 # glibc dlopens libgcc_s for pthread_cancel/unwinding; xl aborts without it.
 copy_file "/lib/$multi/libgcc_s.so.1" "/lib/$multi/libgcc_s.so.1"
 
@@ -153,7 +163,36 @@ for f in "$O"/bin/* "$O"/tests/*; do
 	nr=$((nr + 1))
 done
 
-# Lab scripts and configs.
+# The lab's system from its manifest: `rtdd plan` writes the xl configs,
+# the cpupool config, apply.sh/destroy.sh, dd.rtdd.json (what rtdd-devd in
+# dd serves) and report.json. Without passthrough the "lab:pt" line goes.
+plan_src="$img/lab.yaml"
+if [ "$XENLAB_PT" = 1 ]; then
+	cp "$here/lab.yaml" "$plan_src"
+else
+	grep -v '# lab:pt' "$here/lab.yaml" >"$plan_src"
+fi
+rm -rf "$img/plan"
+"$O/bin/rtdd" plan "$plan_src" -o "$img/plan" >"$img/plan.log" 2>&1 ||
+	die "rtdd plan $here/lab.yaml refused or failed: $(tail -n 3 "$img/plan.log")"
+# What dom0 compares `xl sched-rtds` with: "name vcpu period budget
+# extratime(0|1)" per VCPU, read from the plan's JSON report.
+python3 - "$img/plan/report.json" >"$img/plan/rtds-expected.txt" <<'PYEOF' ||
+import json, sys
+rep = json.load(open(sys.argv[1]))
+if not rep.get("admitted"):
+    sys.exit("plan not admitted")
+for d in rep["domains"]:
+    for v in d.get("rtds", []):
+        print(d["name"], v["vcpu"], v["period_us"], v["budget_us"],
+              1 if v["extratime"] else 0)
+PYEOF
+	die "cannot read $img/plan/report.json"
+[ -s "$img/plan/rtds-expected.txt" ] || die "the plan has no RTDS parameters"
+mkdir -p lab/plan
+cp "$img/plan"/* lab/plan/
+
+# Lab scripts.
 cp "$here/guest/init" init
 chmod 755 init
 cp "$here/guest/common.sh" "$here/guest/dom0.sh" "$here/guest/domu.sh" lab/
@@ -164,6 +203,7 @@ PT_BDF=$XENLAB_PT_BDF
 DOM0_NIC_MAC=$XENLAB_DOM0_NIC_MAC
 KVER=$kver
 RTDS_POOL_DESTROY=$XENLAB_RTDS_POOL_DESTROY
+SKIP_GROUPS="$XENLAB_SKIP"
 EOF
 echo "root:x:0:0:root:/root:/bin/sh" >etc/passwd
 echo "root:x:0:" >etc/group
@@ -192,8 +232,7 @@ extra="$img/dom0-extra"
 rm -rf "$extra"
 mkdir -p "$extra/lab"
 cp "$img/vmlinux.gz" "$img/domu.cpio.gz" "$extra/lab/"
-cp "$here/cfg/dd.cfg" "$here/cfg/guest.cfg" "$extra/lab/"
 (cd "$extra" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) >"$img/dom0-extra.cpio.gz"
 cat "$img/domu.cpio.gz" "$img/dom0-extra.cpio.gz" >"$img/dom0.cpio.gz"
 
-echo "kernel $kver, $nr rtdd binaries, domU image $(du -k "$img/domu.cpio.gz" | cut -f1) KiB, dom0 image $(du -k "$img/dom0.cpio.gz" | cut -f1) KiB"
+echo "kernel $kver, $nr rtdd binaries, plan of lab.yaml admitted, domU image $(du -k "$img/domu.cpio.gz" | cut -f1) KiB, dom0 image $(du -k "$img/dom0.cpio.gz" | cut -f1) KiB"

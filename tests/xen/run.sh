@@ -19,13 +19,16 @@
 # how long the lab takes, never how fast rtdd is.
 #
 # Environment:
-#   XENLAB_TIMEOUT       seconds for the whole QEMU run (default 900)
+#   XENLAB_TIMEOUT       seconds for the whole QEMU run (default 1800)
 #   XENLAB_STEP_TIMEOUT  seconds without a marker before the step fails
 #                        (default 400; a lab test gets 300 s)
 #   XENLAB_PT=0          run without the emulated IOMMU and PCI passthrough
 #   XENLAB_REBUILD=1     rebuild the hypervisor even if cached
 #   XENLAB_RTDS_POOL_DESTROY=1  also destroy the RTDS cpupool at the end
 #                        (panics Xen 4.17.5, see docs/xen-lab.md)
+#   XENLAB_SKIP="GROUP..."  leave out groups of steps, each reported as SKIP
+#                        (for iterating on one part): labtests, blk,
+#                        netfront, netback
 # Exit status: 0 all passed or skipped, 1 something failed, 77 the lab
 # cannot run on this machine (reason printed).
 set -u
@@ -37,7 +40,7 @@ O=${O:-build}
 case "$O" in /*) ;; *) O="$top/$O" ;; esac
 lab="$O/xen-lab"
 run="$lab/run"
-timeout_all=${XENLAB_TIMEOUT:-900}
+timeout_all=${XENLAB_TIMEOUT:-1800}
 timeout_step=${XENLAB_STEP_TIMEOUT:-400}
 want_pt=${XENLAB_PT:-1}
 
@@ -50,7 +53,7 @@ libxenforeignmemory1 libxengnttab1 libxentoollog1 libxentoolcore1
 libxendevicemodel1 libxenhypfs1 libyajl2 libncursesw6 libtinfo6"
 # Host tools the lab itself needs (not needed by `make test`).
 host_pkgs="qemu-system-x86 busybox-static cpio kmod dpkg-dev xz-utils gzip
-bash util-linux flex bison python3 make gcc"
+bash util-linux iproute2 flex bison python3 make gcc"
 
 # The hypervisor: Debian's config plus the real-time schedulers.
 xen_kconfig_extra="CONFIG_EXPERT=y
@@ -279,6 +282,7 @@ step_images() {
 		XENLAB_MODULES="$(echo $lab_modules)" XENLAB_PT="$want_pt" \
 		XENLAB_PT_BDF="$pt_bdf" XENLAB_DOM0_NIC_MAC="$dom0_nic_mac" \
 		XENLAB_RTDS_POOL_DESTROY="${XENLAB_RTDS_POOL_DESTROY:-0}" \
+		XENLAB_SKIP="${XENLAB_SKIP:-}" \
 		bash "$here/mkimages.sh"
 }
 

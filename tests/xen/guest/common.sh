@@ -51,16 +51,18 @@ mod() {
 	done
 }
 
-# wait_for SECONDS CMD...: polls CMD every 0.2 s.
+# wait_for SECONDS CMD...: polls CMD every 0.2 s for SECONDS of this
+# domain's clock (not a count of polls: under TCG a poll takes long).
 wait_for() {
-	n=$(($1 * 5))
+	read -r _w _ </proc/uptime
+	_wend=$((${_w%.*} + $1))
 	shift
-	while [ $n -gt 0 ]; do
+	while :; do
 		"$@" 2>/dev/null && return 0
+		read -r _w _ </proc/uptime
+		[ "${_w%.*}" -lt "$_wend" ] || return 1
 		sleep 0.2
-		n=$((n - 1))
 	done
-	return 1
 }
 
 xen_userspace() {
@@ -146,10 +148,28 @@ labtest_one() {
 	return 1
 }
 
+# skipped GROUP: XENLAB_SKIP (run.sh) names GROUP; its steps say SKIP.
+skipped() {
+	case " ${SKIP_GROUPS:-} " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+
 # run_labtests WHERE: runs this domain's lines of lab-tests.txt.
 run_labtests() {
 	where=$1 ln=0
 	grep -q "^${where}[[:space:]]" /lab/lab-tests.txt || return 0
+	if skipped labtests; then
+		while read -r w bin args; do
+			ln=$((ln + 1))
+			[ "$w" = "$where" ] || continue
+			n=$(labtest_name $ln "$w" "$bin")
+			begin "$n"
+			result SKIP "$n" "left out by XENLAB_SKIP=labtests"
+		done </lab/lab-tests.txt
+		return 0
+	fi
 	if [ "$where" != dom0 ]; then
 		# dom0 writes the lab's domids into our xenstore home once both
 		# domUs are up, so tests can name each other as peers.

@@ -80,53 +80,65 @@ schedulers() {
 	echo "rtds, null and arinc653 cpupools created and destroyed"
 }
 
+# The lab's domains come from `rtdd plan tests/xen/lab.yaml` (built into
+# /lab/plan by mkimages.sh): its apply.sh moves pCPU 1 out of Pool-0,
+# creates cpupool rt from cpupool-rt.cfg, creates dd paused, sets its RTDS
+# parameters, unpauses it, waits until dd writes data/rtdd-devd/ready, then
+# does the same for the guest. All with the real xl.
+plan_apply() {
+	RTDD_DD_READY_TIMEOUT=240 sh /lab/plan/apply.sh || {
+		xl list
+		echo "apply.sh of the plan failed"
+		return 1
+	}
+	xl list
+	echo "rtdd plan's apply.sh: cpupool rt, dd (domid $(xl domid dd)), guest (domid $(xl domid guest)) created paused, RTDS set, unpaused"
+}
+
+# The pool as the plan's cpupool-rt.cfg has it.
 cpupool_rt() {
-	xl cpupool-cpu-remove Pool-0 1 || return 1
-	xl cpupool-create 'name="rt"' 'sched="rtds"' 'cpus=["1"]' || return 1
+	cat /lab/plan/cpupool-rt.cfg
 	xl cpupool-list -c
 	line=$(xl cpupool-list | awk '$1 == "rt"')
 	echo "$line" | grep -q rtds || {
 		echo "pool rt is not rtds: $line"
 		return 1
 	}
-	echo "cpupool rt: rtds on pCPU 1, Pool-0 keeps pCPU 0"
-}
-
-dd_create() {
-	if [ "$PT" = 1 ]; then
-		xl create /lab/dd.cfg "pci=[ '$PT_BDF' ]" || return 1
-	else
-		xl create /lab/dd.cfg || return 1
-	fi
-	xl list
-	echo "dd created (domid $(xl domid dd))"
-}
-
-guest_create() {
-	xl create /lab/guest.cfg || return 1
-	xl list
-	echo "guest created (domid $(xl domid guest))"
-}
-
-# sched_rtds DOM PERIOD BUDGET EXTRATIME: applies and reads back.
-sched_rtds() {
-	d=$1 p=$2 b=$3 e=$4
-	xl sched-rtds -d "$d" -v all -p "$p" -b "$b" -e "$e" || return 1
-	xl sched-rtds -d "$d" -v all | tee /tmp/rtds.$d
-	want_e=no
-	[ "$e" = 1 ] && want_e=yes
-	got=$(awk -v d="$d" '$1 == d { print $4, $5, $6 }' /tmp/rtds.$d)
-	[ -n "$got" ] || {
-		echo "no RTDS parameters for $d"
+	cpus=$(xl cpupool-list -c | awk '$1 == "rt" { print $2 }')
+	[ "$cpus" = 1 ] || {
+		echo "pool rt has pCPUs '$cpus', the plan says 1"
 		return 1
 	}
-	echo "$got" | while read -r gp gb ge; do
-		[ "$gp $gb $ge" = "$p $b $want_e" ] || {
-			echo "read back $gp/$gb/$ge, set $p/$b/$want_e"
+	echo "cpupool rt: rtds on pCPU 1 as cpupool-rt.cfg says, Pool-0 keeps pCPU 0"
+}
+
+# plan_rtds DOM: `xl sched-rtds` read back for every VCPU of DOM equals
+# the plan's report.json (rtds-expected.txt: name vcpu period budget e).
+plan_rtds() {
+	d=$1
+	xl sched-rtds -d "$d" -v all | tee /tmp/rtds.$d
+	grep "^$d " /lab/plan/rtds-expected.txt >/tmp/rtds-want.$d || {
+		echo "no RTDS parameters for $d in the plan"
+		return 1
+	}
+	n=0 summary=""
+	while read -r _ v p b e; do
+		want_e=no
+		[ "$e" = 1 ] && want_e=yes
+		got=$(awk -v d="$d" -v v="$v" '$1 == d && $3 == v { print $4, $5, $6 }' /tmp/rtds.$d)
+		[ "$got" = "$p $b $want_e" ] || {
+			echo "$d vcpu $v: xl reads back '$got', the plan says '$p $b $want_e'"
 			return 1
 		}
-	done || return 1
-	echo "$d: period $p us, budget $b us, extratime $want_e read back"
+		n=$((n + 1))
+		summary="$summary vcpu $v period $p us budget $b us extratime $want_e;"
+	done </tmp/rtds-want.$d
+	nv=$(awk -v d="$d" '$1 == d' /tmp/rtds.$d | wc -l)
+	[ "$nv" = "$n" ] || {
+		echo "$d has $nv VCPUs, the plan $n"
+		return 1
+	}
+	echo "$d:${summary%;} read back equal to the plan (report.json)"
 }
 
 # relay DOM STEP [SECONDS]: waits for STEP's result in DOM's console log
@@ -136,8 +148,11 @@ relay() {
 	log="$conlog/guest-$dom.log"
 	begin "$name"
 	t0=$(up)
-	n=$((secs * 5))
-	while [ $n -gt 0 ]; do
+	read -r _r _ </proc/uptime
+	rend=$((${_r%.*} + secs))
+	while :; do
+		read -r _r _ </proc/uptime
+		[ "${_r%.*}" -lt "$rend" ] || break
 		line=$(tr -d '\r' <"$log" 2>/dev/null |
 			grep -E "LAB: (PASS|FAIL|SKIP) $name( |\$)" | tail -n 1)
 		if [ -n "$line" ]; then
@@ -155,7 +170,6 @@ relay() {
 			break
 		fi
 		sleep 0.2
-		n=$((n - 1))
 	done
 	echo "---- tail of $dom's console ($log)"
 	tr -d '\r' <"$log" 2>/dev/null | tail -n 40 | sed "s/^/  [$dom] /"
@@ -179,18 +193,16 @@ backend_state() {
 	echo "$p = 4 (Connected)"
 }
 
+# The plan's destroy.sh: guest, then dd; it leaves the RTDS pool (see
+# rtds-pool-destroy).
 teardown() {
-	for d in guest dd; do
-		if xl domid "$d" >/dev/null 2>&1; then
-			xl destroy "$d" || return 1
-		fi
-	done
+	sh /lab/plan/destroy.sh || return 1
 	wait_for 20 sh -c '[ "$(xl list | wc -l)" = 2 ]' || {
 		xl list
 		echo "domains still listed"
 		return 1
 	}
-	echo "guest and dd destroyed, only Domain-0 left"
+	echo "destroy.sh: guest and dd destroyed, only Domain-0 left"
 }
 
 # ---- rtdd's block path against Linux's ----------------------------------
@@ -201,7 +213,7 @@ teardown() {
 #     Linux blkback behind it, driven by librtdd-blkfront (rtdd-guest);
 #   rtdd-blkback-linux-blkfront: xvdc detached, dd switched to rtdd-devd
 #     (xl devd stopped, xen-blkback unloaded), Linux blkfront loaded again
-#     and a vbd (xvdb, /dev/loop1) attached that rtdd-blkback serves.
+#     and the plan's xvda (/dev/loop0) attached again, served by rtdd-blkback.
 # Each domU step runs when dom0 writes its name to rtdd-lab/phase.
 
 ask() { xenstore-write "/local/domain/$(xl domid "$1")/rtdd-lab/phase" "$2"; }
@@ -209,6 +221,7 @@ ask() { xenstore-write "/local/domain/$(xl domid "$1")/rtdd-lab/phase" "$2"; }
 # gone DOM-PATH: waits until a xenstore node has disappeared.
 gone() { wait_for 40 sh -c "! xenstore-read '$1' >/dev/null 2>&1"; }
 
+# Every device the plan gave the guest: xvda, vifs 0 and 1.
 kernel_detach() {
 	ddid=$(xl domid dd) gid=$(xl domid guest)
 	xl block-detach guest xvda || return 1
@@ -216,12 +229,14 @@ kernel_detach() {
 		echo "backend/vbd/$gid/51712 still in dd's tree"
 		return 1
 	}
-	xl network-detach guest 0 || return 1
-	gone "/local/domain/$ddid/backend/vif/$gid/0" || {
-		echo "backend/vif/$gid/0 still in dd's tree"
-		return 1
-	}
-	echo "guest's xvda and vif 0 detached (kernel backends released)"
+	for n in 0 1; do
+		xl network-detach guest $n || return 1
+		gone "/local/domain/$ddid/backend/vif/$gid/$n" || {
+			echo "backend/vif/$gid/$n still in dd's tree"
+			return 1
+		}
+	done
+	echo "guest's xvda, vifs 0 and 1 detached (kernel backends released)"
 }
 
 # attach VDEV TARGET: a vbd of the guest served by dd.
@@ -254,6 +269,13 @@ dd_log() {
 	echo "----"
 }
 
+# dd's xl devd log, as dd streams it to its console (kernel steps).
+xl_devd_log() {
+	echo "---- dd: xl devd"
+	tr -d '\r' <"$conlog/guest-dd.log" | grep -F "[xl-devd]" | tail -n 80
+	echo "----"
+}
+
 skip() {
 	why=$1
 	shift
@@ -264,11 +286,6 @@ skip() {
 }
 
 rtdd_blk() {
-	step kernel-devices-detach kernel_detach || {
-		skip "needs kernel-devices-detach" linux-blkback-rtdd-blkfront \
-			rtdd-blkback-linux-blkfront
-		return 1
-	}
 	ask guest blkfront-unload
 	if relay guest guest-blkfront-unload 60 &&
 		step rtdd-blkfront-attach attach xvdc /dev/loop0 51744; then
@@ -289,10 +306,10 @@ rtdd_blk() {
 	}
 	ask guest blkfront-load
 	if relay guest guest-blkfront-load 60 &&
-		step rtdd-blkback-attach attach xvdb /dev/loop1 51728; then
+		step rtdd-blkback-attach attach xvda /dev/loop0 51712; then
 		ask guest rtdd-blkback
 		relay guest rtdd-blkback-linux-blkfront 300 &&
-			step rtdd-blkback-state backend_state vbd 51728 && return 0
+			step rtdd-blkback-state backend_state vbd 51712 && return 0
 	else
 		skip "needs guest-blkfront-load and rtdd-blkback-attach" \
 			rtdd-blkback-linux-blkfront
@@ -301,11 +318,130 @@ rtdd_blk() {
 	return 1
 }
 
-rtdd_net_pending() {
-	begin rtdd-netback-linux-netfront
-	result SKIP rtdd-netback-linux-netfront "not wired into the lab yet: rtdd-netback needs a switch configuration (--config) whose other port answers the ping, a second guest's vif or a DPDK uplink in dd (the dd image has no DPDK/EAL setup); the block pair came first"
-	begin rtdd-netfront-linux-netback
-	result SKIP rtdd-netfront-linux-netback "not wired into the lab yet: no guest program drives librtdd-netfront over Xen here (rtdd-guest lists vifs as not-probed; rtdd-pktlat needs DPDK EAL and the net_rtdd PMD in the guest image)"
+# ---- rtdd's network path against Linux's ---------------------------------
+# The plan's vifs (lab.yaml): 0 has MAC :10, 1 has MAC :11.
+vif_mac() { echo "00:16:3e:00:00:1$1"; }
+
+# vif_devid N: the devid of the guest's vif with plan vif N's MAC, from
+# dd's backend tree (xl picks devids; they need not be 0 and 1 again).
+vif_devid() {
+	ddid=$(xl domid dd) gid=$(xl domid guest)
+	for id in $(xenstore-list "/local/domain/$ddid/backend/vif/$gid" 2>/dev/null); do
+		[ "$(xenstore-read "/local/domain/$ddid/backend/vif/$gid/$id/mac")" = "$(vif_mac $1)" ] &&
+			echo "$id" && return 0
+	done
+	return 1
+}
+
+# nic_attach N...: the plan's vifs N... attached again, served by dd.
+nic_attach() {
+	ddid=$(xl domid dd) gid=$(xl domid guest)
+	out=""
+	for n in "$@"; do
+		xl network-attach guest backend=dd "mac=$(vif_mac $n)" || return 1
+		id=$(vif_devid $n) || {
+			echo "no backend/vif entry with MAC $(vif_mac $n) in dd's tree"
+			return 1
+		}
+		out="$out vif $n (MAC $(vif_mac $n)) as devid $id, backend state $(xenstore-read "/local/domain/$ddid/backend/vif/$gid/$id/state");"
+	done
+	xl network-list guest
+	echo "${out# }"
+}
+
+# nic_detach N...
+nic_detach() {
+	ddid=$(xl domid dd) gid=$(xl domid guest)
+	for n in "$@"; do
+		id=$(vif_devid $n) || continue
+		timeout 60 xl network-detach guest "$id"
+		gone "/local/domain/$ddid/backend/vif/$gid/$id" || {
+			echo "backend/vif/$gid/$id still in dd's tree"
+			return 1
+		}
+	done
+	echo "vif(s) $* detached"
+}
+
+# vif_states N...: every one Connected in dd's tree.
+vif_states() {
+	ddid=$(xl domid dd) gid=$(xl domid guest)
+	out=""
+	for n in "$@"; do
+		id=$(vif_devid $n) || {
+			echo "no vif $n"
+			return 1
+		}
+		p=/local/domain/$ddid/backend/vif/$gid/$id/state
+		st=$(xenstore-read "$p")
+		[ "$st" = 4 ] || {
+			echo "$p = $st, want 4 (Connected)"
+			return 1
+		}
+		out="$out $p = 4;"
+	done
+	echo "${out# } (Connected)"
+}
+
+# librtdd-netfront in the guest against Linux netback in dd (xl devd
+# still runs there: vif-bridge puts vifX.Y into xenbr0, 10.99.0.1/24).
+rtdd_netfront() {
+	steps="rtdd-netfront-linux-netback linux-netback-ping-rtdd-netfront"
+	ask guest netfront-unload
+	relay guest guest-netfront-unload 60 || {
+		skip "needs guest-netfront-unload" $steps
+		return 1
+	}
+	step rtdd-netfront-attach nic_attach 0 || {
+		skip "needs rtdd-netfront-attach" $steps
+		dd_log
+		return 1
+	}
+	ask guest rtdd-netfront
+	if relay guest rtdd-netfront-open 180; then
+		ask dd ping-rtdd-netfront
+		relay dd linux-netback-ping-rtdd-netfront 120 || dd_log
+		ask guest rtdd-netfront-end
+		relay guest rtdd-netfront-linux-netback 300 || dd_log
+	else
+		dd_log
+		skip "needs rtdd-netfront-open" $steps
+	fi
+	step rtdd-netfront-detach nic_detach 0
+}
+
+# rtdd-netback in dd (run by rtdd-devd, which writes its switch
+# configuration from the plan's dd.rtdd.json) serving Linux netfront: the
+# guest's two vifs are the switch's two ports; the guest puts one in a
+# network namespace and talks across.
+rtdd_netback() {
+	steps="rtdd-netback-linux-netfront"
+	# Linux netfront out while the vifs are attached one after the other
+	# (two xl network-attach at once pick the same devid): the second
+	# restarts rtdd-netback with both ports (driverdom/devd.c), which a
+	# connected Linux netfront would not follow
+	if skipped netfront; then
+		ask guest netfront-unload
+		relay guest guest-netfront-unload 60 || {
+			skip "needs guest-netfront-unload" $steps
+			return 1
+		}
+	fi
+	step rtdd-netback-attach nic_attach 0 1 || {
+		skip "needs rtdd-netback-attach" $steps
+		dd_log
+		return 1
+	}
+	ask guest netfront-load
+	relay guest guest-netfront-load 60 || {
+		skip "needs guest-netfront-load" $steps
+		return 1
+	}
+	ask guest rtdd-netback
+	relay guest rtdd-netback-linux-netfront 300 &&
+		step rtdd-netback-state vif_states 0 1 && return 0
+	dd_log
+	return 1
 }
 
 # A failure that leaves nothing to test ends the run at once.
@@ -318,26 +454,27 @@ step boot dom0_boot || abort
 step dom0-nic dom0_nic
 step xen-info xen_info
 step schedulers schedulers
-step cpupool-rtds cpupool_rt || abort
-
-if step dd-create dd_create; then
-	relay dd dd-ready 120 &&
-		step dd-sched-rtds sched_rtds dd 10000 5000 1
-	if [ "$PT" = 1 ]; then
-		relay dd pt-nic 90
-	else
-		begin pt-nic
-		result SKIP pt-nic "XENLAB_PT=0: no emulated IOMMU in this run"
-	fi
-
-	if step guest-create guest_create; then
-		relay guest guest-ready 120 &&
-			step guest-sched-rtds sched_rtds guest 20000 4000 1
-		relay guest blk-kernel 240 &&
-			step blk-backend-state backend_state vbd 51712
-		relay guest net-kernel 90 &&
-			step net-backend-state backend_state vif 0
-	fi
+step plan-apply plan_apply || abort
+step cpupool-rtds cpupool_rt
+relay dd dd-ready 120 &&
+	step dd-sched-rtds plan_rtds dd
+if [ "$PT" = 1 ]; then
+	relay dd pt-nic 90
+else
+	begin pt-nic
+	result SKIP pt-nic "XENLAB_PT=0: no emulated IOMMU in this run"
+fi
+relay guest guest-ready 120 &&
+	step guest-sched-rtds plan_rtds guest
+if relay guest blk-kernel 300; then
+	step blk-backend-state backend_state vbd 51712
+else
+	xl_devd_log
+fi
+if relay guest net-kernel 200; then
+	step net-backend-state backend_state vif 0
+else
+	xl_devd_log
 fi
 
 # rtdd test binaries (lab-tests.txt) in dom0, dd and the guest, with the
@@ -363,13 +500,38 @@ for dom in dd guest; do
 		[ "$w" = $where ] && relay $dom "$(labtest_name $ln $where "$bin")" 360
 	done </lab/lab-tests.txt
 done
-if xl domid dd >/dev/null 2>&1 && xl domid guest >/dev/null 2>&1; then
-	rtdd_blk
+all_pairs="rtdd-netfront-linux-netback linux-netback-ping-rtdd-netfront
+linux-blkback-rtdd-blkfront rtdd-blkback-linux-blkfront
+rtdd-netback-linux-netfront"
+if ! xl domid dd >/dev/null 2>&1 || ! xl domid guest >/dev/null 2>&1; then
+	skip "needs dd and guest running" $all_pairs
+elif ! step kernel-devices-detach kernel_detach; then
+	skip "needs kernel-devices-detach" $all_pairs
 else
-	skip "needs dd and guest running" linux-blkback-rtdd-blkfront \
-		rtdd-blkback-linux-blkfront
+	# Linux netback first: xl devd still runs in dd
+	if skipped netfront; then
+		skip "left out by XENLAB_SKIP=netfront" rtdd-netfront-linux-netback \
+			linux-netback-ping-rtdd-netfront
+	else
+		rtdd_netfront
+	fi
+	if skipped blk; then
+		skip "left out by XENLAB_SKIP=blk" linux-blkback-rtdd-blkfront \
+			rtdd-blkback-linux-blkfront
+		# dd still has to switch to rtdd-devd for rtdd-netback
+		ask dd rtdd-devd
+		relay dd dd-rtdd-devd 60
+	else
+		rtdd_blk
+	fi
+	if skipped netback; then
+		skip "left out by XENLAB_SKIP=netback" rtdd-netback-linux-netfront
+	elif tr -d '\r' <"$conlog/guest-dd.log" | grep -q "LAB: PASS dd-rtdd-devd"; then
+		rtdd_netback
+	else
+		skip "needs dd-rtdd-devd" rtdd-netback-linux-netfront
+	fi
 fi
-rtdd_net_pending
 step teardown teardown
 # Removing the last pCPU of an RTDS cpupool (cpupool-destroy, or
 # cpupool-cpu-remove) once domains ran in it panics Xen 4.17.5: NULL

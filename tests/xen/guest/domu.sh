@@ -20,18 +20,26 @@ dd_ready() {
 	echo 0 >/sys/class/net/xenbr0/bridge/forward_delay
 	echo 0 >/sys/class/net/xenbr0/bridge/stp_state
 	ip link set xenbr0 address $dd_mac || return 1
+	# IPv4 for rtdd-netfront-linux-netback (rtdd-netfront-ping in the guest)
+	ip addr add 10.99.0.1/24 dev xenbr0 || return 1
 	ip link set xenbr0 up || return 1
 	no_dad
 	# xl devd runs the backend hotplug scripts for the guests it serves.
-	xl devd -F >/var/log/xl-devd.log 2>&1 &
+	# Its log goes to the console too (xenconsoled's log of dd in dom0,
+	# which dom0 shows when a step that needs the scripts fails).
+	xl -v devd -F >/var/log/xl-devd.log 2>&1 &
 	echo $! >/run/xl-devd.pid
+	tail -f /var/log/xl-devd.log 2>/dev/null | sed 's/^/[xl-devd] /' >/dev/console &
 	sleep 1
 	kill -0 "$(cat /run/xl-devd.pid)" || {
 		cat /var/log/xl-devd.log
 		echo "xl devd exited"
 		return 1
 	}
-	echo "blkback, netback, /dev/loop0 (64 MiB), xenbr0, xl devd"
+	# The plan's apply.sh creates the guest once this is written (what
+	# rtdd-devd writes when it serves; here the kernel backends do).
+	xenstore-write data/rtdd-devd/ready 1 || return 1
+	echo "blkback, netback, /dev/loop0 (64 MiB), xenbr0 (10.99.0.1/24), xl devd, data/rtdd-devd/ready"
 }
 
 # The passed-through e1000e reaches dom0's e1000e over QEMU's hub.
@@ -91,8 +99,9 @@ be_show() {
 # blk_fs DEV DEVID
 blk_fs() {
 	dev=$1
-	# Under a loaded host the hotplug script in dd alone can take a minute.
-	wait_for 120 test -b /dev/$dev || {
+	# Under a loaded host the hotplug scripts in dd (xl devd runs one per
+	# device) can take minutes.
+	wait_for 180 test -b /dev/$dev || {
 		be_show $2
 		echo "no /dev/$dev from blkfront"
 		return 1
@@ -119,8 +128,15 @@ blk_fs() {
 blk_kernel() { blk_fs xvda 51712; }
 
 net_kernel() {
-	wait_for 30 test -e /sys/class/net/eth0 || {
+	wait_for 60 test -e /sys/class/net/eth0 || {
 		echo "no eth0 from netfront"
+		return 1
+	}
+	# dd's vif-bridge script (xl devd) puts the vif into xenbr0
+	be=$(xenstore-read device/vif/0/backend)
+	wait_for 300 sh -c "[ \"\$(xenstore-read $be/hotplug-status)\" = connected ]" || {
+		xenstore-ls "$be"
+		echo "dd's vif hotplug script did not report connected for $be"
 		return 1
 	}
 	no_dad
@@ -228,9 +244,14 @@ dd_rtdd_devd() {
 		return 1
 	}
 	rmmod xen-blkback || return 1
-	dd if=/dev/zero of=/srv/disk1.img bs=1M count=24 2>/dev/null || return 1
-	losetup /dev/loop1 /srv/disk1.img || return 1
-	/rtdd/bin/rtdd-devd --hv xen -v >/var/log/rtdd-devd.log 2>&1 &
+	rmmod xen-netback || return 1
+	xenstore-rm data/rtdd-devd/ready
+	# serving only what the plan gives dd (its dd.rtdd.json), the RT
+	# switch of rtdd-netback written from it; hybrid: the switch thread
+	# sleeps when idle (dd has one VCPU, emulated)
+	/rtdd/bin/rtdd-devd --hv xen -v --serves /lab/plan/dd.rtdd.json \
+		--vif-arg --mode --vif-arg hybrid \
+		>/var/log/rtdd-devd.log 2>&1 &
 	echo $! >/run/rtdd-devd.pid
 	sleep 1
 	kill -0 "$(cat /run/rtdd-devd.pid)" || {
@@ -238,7 +259,12 @@ dd_rtdd_devd() {
 		echo "rtdd-devd exited"
 		return 1
 	}
-	echo "xl devd stopped, xen-blkback unloaded, /dev/loop1 (24 MiB), rtdd-devd --hv xen running"
+	wait_for 10 xenstore-read data/rtdd-devd/ready >/dev/null || {
+		cat /var/log/rtdd-devd.log
+		echo "rtdd-devd did not write data/rtdd-devd/ready"
+		return 1
+	}
+	echo "xl devd stopped, xen-blkback and xen-netback unloaded, rtdd-devd --hv xen --serves dd.rtdd.json running and ready"
 }
 
 # dd: what rtdd-devd and rtdd-blkback logged, onto the console (dom0 shows
@@ -249,12 +275,161 @@ dd_rtdd_log() {
 		tail -n 40 /var/log/xl-devd.log
 		echo "== rtdd-devd"
 		tail -n 60 /var/log/rtdd-devd.log
+		echo "== switch configuration"
+		cat /run/rtdd-devd/netsw.conf
+		echo "== ip -s link"
+		/usr/sbin/ip -s link
 		echo "== xen-backend devices"
 		ls /sys/bus/xen-backend/devices
 		echo "== backend/"
 		xenstore-ls backend
 	} 2>&1 | sed "s/^/[$1] /"
 	echo "LAB: PASS dd-rtdd-log $1"
+}
+
+# ---- rtdd's network path against Linux's --------------------------------
+
+# guest: Linux netfront out (its vifs are detached by now), so that the
+# next vifs are left to librtdd-netfront, or attached with no frontend.
+netfront_unload() {
+	if grep -q '^xen_netfront ' /proc/modules; then
+		rmmod xen-netfront || return 1
+	fi
+	echo "xen-netfront unloaded"
+}
+
+# mac_devid MAC: our device/vif/N with that MAC.
+mac_devid() {
+	for id in $(xenstore-list device/vif 2>/dev/null); do
+		[ "$(xenstore-read device/vif/$id/mac)" = "$1" ] && echo "$id" && return 0
+	done
+	return 1
+}
+
+# guest: rtdd-netfront-ping (librtdd-netfront) on the vif with MAC :10,
+# served by Linux netback in dd: it pings dd's xenbr0 (10.99.0.1) with
+# random payloads and checks every reply, and answers ARP and echo
+# requests for 10.99.0.2 until dd pinged it (rtdd-netfront-end).
+rtdd_netfront_open() {
+	mac=00:16:3e:00:00:10
+	wait_for 30 mac_devid $mac >/dev/null || {
+		xenstore-ls device 2>&1 | tail -n 20
+		echo "no device/vif with MAC $mac"
+		return 1
+	}
+	id=$(mac_devid $mac)
+	be=$(xenstore-read device/vif/$id/backend)
+	# Linux netback connects once dd's vif-bridge script (xl devd) ran
+	wait_for 120 sh -c "[ \"\$(xenstore-read $be/hotplug-status)\" = connected ]" || {
+		xenstore-ls "$be"
+		echo "dd's hotplug script did not report connected for $be"
+		return 1
+	}
+	rm -f /tmp/nfping.rc
+	(
+		/rtdd/bin/rtdd-netfront-ping --hv xen --vif device/vif/$id \
+			--ip 10.99.0.2 --peer 10.99.0.1 --count 20 \
+			--min-served 5 --timeout-s 240
+		echo $? >/tmp/nfping.rc
+	) >/tmp/nfping.log 2>&1 &
+	wait_for 90 grep -q '^connected' /tmp/nfping.log || {
+		cat /tmp/nfping.log
+		xenstore-ls device/vif/$id
+		xenstore-ls "$be"
+		echo "librtdd-netfront did not connect to device/vif/$id"
+		return 1
+	}
+	echo "librtdd-netfront $(grep '^connected' /tmp/nfping.log), backend $be state $(xenstore-read $be/state)"
+}
+
+rtdd_netfront_end() {
+	wait_for 240 test -s /tmp/nfping.rc
+	rc=$(cat /tmp/nfping.rc 2>/dev/null)
+	cat /tmp/nfping.log
+	summary=$(grep ' pings of ' /tmp/nfping.log)
+	[ "$rc" = 0 ] || {
+		echo "rtdd-netfront-ping exit '${rc:-none}': $summary"
+		return 1
+	}
+	echo "librtdd-netfront against Linux netback: $summary"
+}
+
+# dd: Linux's stack pings the guest's librtdd-netfront program through
+# Linux netback (vifX.Y in xenbr0).
+ping_rtdd_netfront() {
+	ping -c 5 -w 90 -s 1000 10.99.0.2 >/tmp/ping.out 2>&1
+	rc=$?
+	cat /tmp/ping.out
+	bridge=$(ls /sys/class/net/xenbr0/brif 2>/dev/null | tr '\n' ' ')
+	[ $rc = 0 ] || {
+		echo "ping 10.99.0.2 (rtdd-netfront-ping in the guest) over xenbr0 ($bridge) failed"
+		return 1
+	}
+	echo "Linux netback ($bridge in xenbr0) -> librtdd-netfront 10.99.0.2: $(grep -o '[0-9]* packets received' /tmp/ping.out) of 1000 bytes"
+}
+
+# guest: Linux netfront against rtdd-netback. Both vifs of the plan are
+# ports of dd's RT switch (rtdd-devd wrote its configuration from
+# dd.rtdd.json); one NIC goes into a network namespace, and the two talk
+# across the switch: ping, then 4 MiB over TCP, checksummed.
+rtdd_netback_test() {
+	find_nics() {
+		a="" b=""
+		for n in /sys/class/net/*; do
+			case "$(cat "$n/address")" in
+			00:16:3e:00:00:10) a=${n##*/} ;;
+			00:16:3e:00:00:11) b=${n##*/} ;;
+			esac
+		done
+		[ -n "$a" ] && [ -n "$b" ]
+	}
+	wait_for 60 find_nics || {
+		ls /sys/class/net
+		xenstore-ls device/vif 2>&1 | tail -n 30
+		echo "no netfront NICs for both vifs (MACs :10 and :11)"
+		return 1
+	}
+	find_nics
+	no_dad
+	# iproute2 by its path: busybox's sh runs its own applets first
+	ip2=/usr/sbin/ip
+	$ip2 netns add peer || return 1
+	$ip2 link set "$b" netns peer || return 1
+	$ip2 addr add 10.99.1.1/24 dev "$a" || return 1
+	$ip2 link set "$a" up || return 1
+	$ip2 netns exec peer $ip2 link set lo up || return 1
+	$ip2 netns exec peer $ip2 addr add 10.99.1.2/24 dev "$b" || return 1
+	$ip2 netns exec peer $ip2 link set "$b" up || return 1
+	ping -c 5 -w 60 10.99.1.2 >/tmp/ping.out 2>&1 || {
+		cat /tmp/ping.out
+		$ip2 netns exec peer $ip2 -s link
+		$ip2 -s link
+		echo "ping 10.99.1.2 from $a across rtdd-netback to $b (netns peer) failed"
+		return 1
+	}
+	cat /tmp/ping.out
+	pings=$(grep -o '[0-9]* packets received' /tmp/ping.out)
+	dd if=/dev/urandom of=/tmp/bulk bs=64k count=64 2>/dev/null || return 1
+	want=$(sha256sum /tmp/bulk | cut -d' ' -f1)
+	rm -f /tmp/bulk.recv
+	# busybox nc ends when its stdin ends (no half-close): the receiver's
+	# stdin is a pipe that stays open; it is done when 4 MiB arrived
+	sleep 600 | $ip2 netns exec peer nc -l -p 5001 >/tmp/bulk.recv &
+	sleep 1
+	t0=$(up)
+	timeout 240 nc 10.99.1.2 5001 </tmp/bulk || {
+		echo "nc to 10.99.1.2:5001 failed"
+		return 1
+	}
+	wait_for 60 sh -c '[ "$(wc -c </tmp/bulk.recv)" -ge 4194304 ]'
+	t=$(since "$t0")
+	got=$(sha256sum /tmp/bulk.recv | cut -d' ' -f1)
+	size=$(wc -c </tmp/bulk.recv)
+	[ "$got" = "$want" ] || {
+		echo "4 MiB sent, $size bytes received, sha256 $got, want $want"
+		return 1
+	}
+	echo "$a -> rtdd-netback switch -> $b (netns): ping $pings; 4 MiB over TCP in $t s (TCG), sha256 ${want%"${want#????????????????}"}.. matches"
 }
 
 blkfront_load() {
@@ -264,9 +439,15 @@ blkfront_load() {
 	echo "xen-blkfront loading"
 }
 
+netfront_load() {
+	modprobe xen-netfront || return 1
+	echo "xen-netfront loaded"
+}
+
 dd_phase() {
 	case $1 in
 	rtdd-devd) step dd-rtdd-devd dd_rtdd_devd ;;
+	ping-rtdd-netfront) step linux-netback-ping-rtdd-netfront ping_rtdd_netfront ;;
 	rtdd-log-*) dd_rtdd_log "$1" ;;
 	esac
 }
@@ -276,7 +457,12 @@ guest_phase() {
 	blkfront-unload) step guest-blkfront-unload blkfront_unload ;;
 	rtdd-blkfront) step linux-blkback-rtdd-blkfront rtdd_blkfront 51744 ;;
 	blkfront-load) step guest-blkfront-load blkfront_load ;;
-	rtdd-blkback) step rtdd-blkback-linux-blkfront blk_fs xvdb 51728 ;;
+	rtdd-blkback) step rtdd-blkback-linux-blkfront blk_fs xvda 51712 ;;
+	netfront-unload) step guest-netfront-unload netfront_unload ;;
+	rtdd-netfront) step rtdd-netfront-open rtdd_netfront_open ;;
+	rtdd-netfront-end) step rtdd-netfront-linux-netback rtdd_netfront_end ;;
+	netfront-load) step guest-netfront-load netfront_load ;;
+	rtdd-netback) step rtdd-netback-linux-netfront rtdd_netback_test ;;
 	esac
 }
 
