@@ -723,6 +723,81 @@ static void test_serves(void **s)
 			 0);
 }
 
+/* --serves with vifs: devd writes rtdd-netback's switch configuration
+ * from the plan (a port per planned vif that has an entry: class, VLAN,
+ * PCP, rate, MAC) and starts netback on it. A vif the plan does not list
+ * gets no port. */
+static void test_serves_switch(void **s)
+{
+	char serves[PATH_MAX + 16], conf[PATH_MAX + 16], want[160];
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)s;
+	snprintf(serves, sizeof(serves), "%s/dd.rtdd.json", E.f.dir);
+	snprintf(conf, sizeof(conf), "%s/sw/netsw.conf", E.f.dir);
+	write_file(serves, "{\n  \"driver_domain\": \"dd\",\n  \"vbds\": [],\n"
+			   "  \"vifs\": [\n"
+			   "    {\"frontend\": \"guest\", \"devid\": 0, "
+			   "\"mac\": \"00:16:3e:00:10:01\", \"class\": \"rt\", "
+			   "\"rate_bps\": 0, \"vlan\": 10, \"pcp\": 6, "
+			   "\"max_delay_us\": 500},\n"
+			   "    {\"frontend\": \"guest\", \"devid\": 1, "
+			   "\"mac\": \"00:16:3e:00:20:01\", \"class\": "
+			   "\"best-effort\", \"rate_bps\": 200000000, "
+			   "\"max_delay_us\": 0}\n  ]\n}\n");
+	spawn_devd((const char *const[]){"--serves", serves, "--netsw-conf",
+					 conf, NULL});
+	for (unsigned dev = 0; dev < 3; dev++) {
+		const char *macs[] = {"00:16:3e:00:10:01", "00:16:3e:00:20:01",
+				      "00:16:3e:00:99:99"};
+		const char *kv[] = {"mac", macs[dev], NULL};
+
+		assert_int_equal(rtdd_xb_toolstack_add(E.f.dom0, "vif", E.dd,
+						       E.fe, dev, kv, kv),
+				 0);
+	}
+	assert_int_equal(wait_key("vif", 2, "hotplug-error",
+				  "not in this driver domain's plan", true,
+				  5000),
+			 0);
+	/* netback starts once the vifs settle (500 ms) on the file. */
+	for (int i = 0; i < 100; i++) {
+		free(text);
+		text = NULL;
+		f = fopen(conf, "r");
+		if (f) {
+			len = 0;
+			(void)getdelim(&text, &len, 0, f);
+			fclose(f);
+		}
+		snprintf(want, sizeof(want), "port vif%u.1 ", E.fe);
+		if (text && strstr(text, want))
+			break;
+		sleep_ms(100);
+	}
+	assert_non_null(text);
+	print_message("devd's switch configuration:\n%s", text);
+	snprintf(want, sizeof(want), "port vif%u.0 vif rt vlan 10 pcp 6\n",
+		 E.fe);
+	assert_non_null(strstr(text, want));
+	snprintf(want, sizeof(want), "mac 00:16:3e:00:10:01 vif%u.0 vlan 10",
+		 E.fe);
+	assert_non_null(strstr(text, want));
+	snprintf(want, sizeof(want), "port vif%u.1 vif be rate 200000000\n",
+		 E.fe);
+	assert_non_null(strstr(text, want));
+	snprintf(want, sizeof(want), "vif%u.2", E.fe);
+	assert_null(strstr(text, want));
+	free(text);
+	/* and netback serves the planned vifs from it */
+	assert_int_equal(
+		wait_key("vif", 0, "feature-rx-copy", "1", false, 10000), 0);
+	assert_int_equal(
+		wait_key("vif", 1, "feature-rx-copy", "1", false, 10000), 0);
+}
+
 /* A malformed --serves file: devd refuses to start, naming the line. */
 static void test_serves_malformed(void **s)
 {
@@ -783,6 +858,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_backoff_resets, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_serves, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_serves_switch, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_serves_malformed, setup,
 						teardown),
 	};
