@@ -162,7 +162,7 @@ static void run_case(const char *vdev_name, const char *const *refl_argv)
 		0);
 	/* The reflector needs a moment to come up (memif connects); what is
 	 * lost meanwhile is sent again after 100 ms of silence. */
-	deadline = now_ns() + 30000000000ull;
+	deadline = now_ns() + 120000000000ull; /* liveness: TSan is slow */
 	last = now_ns();
 	while (got < 2000 && now_ns() < deadline) {
 		struct rtdd_nf_frame in = {.data = rx, .cap = 65535};
@@ -237,7 +237,7 @@ static void test_memif_uplink(void **state)
 				      "-m",
 				      "reflect",
 				      "--duration",
-				      "60",
+				      "300",
 				      NULL};
 
 		snprintf(dev, sizeof(dev),
@@ -273,7 +273,7 @@ static void test_af_packet_uplink(void **state)
 				      "-m",
 				      "reflect",
 				      "--duration",
-				      "60",
+				      "300",
 				      NULL};
 
 		run_case("net_af_packet1", argv);
