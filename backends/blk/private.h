@@ -40,6 +40,8 @@ struct blk_slot {
 	struct iovec iov[RTDD_BLK_MAX_INDIRECT_SEGS];
 };
 
+#define RTDD_BLK_CACHELINE 64
+
 struct blk_queue {
 	struct rtdd_svc_item item;
 	struct blk_vbd *vbd;
@@ -78,7 +80,7 @@ struct blk_queue {
 	char broken_msg[160];
 
 	struct rtdd_blkback_stats st;
-};
+} __attribute__((aligned(RTDD_BLK_CACHELINE)));
 
 struct blk_vbd {
 	struct rtdd_blkback *bb;

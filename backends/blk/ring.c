@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,17 @@
 #define PAGE 4096u
 #define COPY_BATCH 64u
 #define UD_FSYNC 1ull /* low bit of user_data: the fsync half of a flush */
+
+/* Ask for a cache line in the exclusive state (PREFETCHW; a no-op hint on
+ * x86 CPUs without it): a store to it later does not wait for a transfer. */
+static inline void prefetch_w(const void *p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ __volatile__("prefetchw %0" : : "m"(*(const char *)p));
+#else
+	__builtin_prefetch(p, 1, 3);
+#endif
+}
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
@@ -358,7 +370,12 @@ static int submit_sync(struct blk_queue *q, struct blk_slot *s)
 	build_iov(q, s);
 	if (vr->op != BLKIF_OP_READ && copy_bounce(q, s, false))
 		return -EFAULT;
-	if (vr->op == BLKIF_OP_READ)
+	/* One segment (a 4 KiB read): the plain call, no iovec to import. */
+	if (vr->nseg == 1 && vr->op == BLKIF_OP_READ)
+		r = pread(fd, s->iov[0].iov_base, s->iov[0].iov_len, off);
+	else if (vr->nseg == 1)
+		r = pwrite(fd, s->iov[0].iov_base, s->iov[0].iov_len, off);
+	else if (vr->op == BLKIF_OP_READ)
 		r = preadv(fd, s->iov, vr->nseg, off);
 	else
 		r = pwritev(fd, s->iov, vr->nseg, off);
@@ -435,6 +452,45 @@ static int submit(struct blk_queue *q, struct blk_slot *s)
 	return 0;
 }
 
+/*
+ * Copy a request off the ring: the fixed head, then only the bytes its
+ * operation uses (a one-segment read is 32 of the slot's 112 bytes), so
+ * fewer of the frontend's cache lines travel to this core. The length is
+ * decided from our copy of the head; everything after this looks only at
+ * the private copy, whatever the frontend writes meanwhile.
+ */
+static void copy_request(blkif_request_t *copy, const blkif_request_t *slot)
+{
+	enum { HEAD = 32 };
+	size_t need = sizeof(*copy);
+
+	_Static_assert(offsetof(blkif_request_t, seg) == 24, "blkif layout");
+	_Static_assert(sizeof(blkif_request_discard_t) <= HEAD, "blkif layout");
+	memset(copy, 0, sizeof(*copy));
+	memcpy(copy, slot, HEAD);
+	__asm__ __volatile__("" ::: "memory");
+	switch (copy->operation) {
+	case BLKIF_OP_READ:
+	case BLKIF_OP_WRITE:
+	case BLKIF_OP_FLUSH_DISKCACHE:
+		if (copy->nr_segments <= BLKIF_MAX_SEGMENTS_PER_REQUEST)
+			need = offsetof(blkif_request_t, seg) +
+			       copy->nr_segments * sizeof(copy->seg[0]);
+		break;
+	case BLKIF_OP_DISCARD:
+		need = HEAD;
+		break;
+	case BLKIF_OP_INDIRECT:
+		need = offsetof(blkif_request_indirect_t, indirect_grefs) +
+		       sizeof(((blkif_request_indirect_t *)0)->indirect_grefs);
+		break;
+	}
+	if (need > HEAD)
+		memcpy((uint8_t *)copy + HEAD, (const uint8_t *)slot + HEAD,
+		       need - HEAD);
+	__asm__ __volatile__("" ::: "memory");
+}
+
 /* One request, copied off the ring at index rc. */
 static void handle_request(struct blk_queue *q, const blkif_request_t *copy,
 			   bool *queued)
@@ -461,6 +517,11 @@ static void handle_request(struct blk_queue *q, const blkif_request_t *copy,
 		why = RTDD_BLK_R_NSEG;
 	}
 	if (st == BLKIF_RSP_OKAY) {
+		/* Take the response slot's line for writing now, while the
+		 * I/O runs, not when the response is written: the frontend
+		 * does not look at it before rsp_prod moves. */
+		prefetch_w(RING_GET_RESPONSE(&q->ring, q->ring.rsp_prod_pvt +
+							       q->inflight));
 		rc = submit(q, s);
 		if (rc == 0) {
 			q->inflight++;
@@ -539,9 +600,7 @@ static unsigned serve(struct rtdd_svc_item *it, unsigned budget)
 
 		if (RING_REQUEST_CONS_OVERFLOW(&q->ring, rc))
 			break;
-		memcpy(&copy, RING_GET_REQUEST(&q->ring, rc), sizeof(copy));
-		/* Everything below looks only at the private copy. */
-		__asm__ __volatile__("" ::: "memory");
+		copy_request(&copy, RING_GET_REQUEST(&q->ring, rc));
 		q->ring.req_cons = ++rc;
 		handle_request(q, &copy, &queued);
 		n++;

@@ -367,7 +367,13 @@ static int vbd_connect(rtdd_xb_be *xb)
 	persistent = !c->no_persistent && fe_read_bool(v, "feature-persistent");
 	service_settings(v, &mode, &cls, &budget, &qd);
 
-	v->queues = calloc(nq, sizeof(*v->queues));
+	/* Cache-line aligned, each queue on lines of its own: the service
+	 * thread writes its counters every round, and no other thread's
+	 * data (another queue's service thread, an in-process frontend)
+	 * may share those lines. */
+	v->queues = aligned_alloc(RTDD_BLK_CACHELINE, nq * sizeof(*v->queues));
+	if (v->queues)
+		memset(v->queues, 0, nq * sizeof(*v->queues));
 	if (!v->queues)
 		return -ENOMEM;
 	v->nqueues = nq;

@@ -23,6 +23,8 @@
 #include "rtdd/blkfront.h"
 #include "rtdd/fe_xenbus.h"
 
+#include "blkfront_ring.h"
+
 #define PAGE 4096u
 #define SEGS_PER_IND (PAGE / sizeof(struct blkif_request_segment))
 #define CHECK_NS 10000000ull /* backend state check while idle: 10 ms */
@@ -31,27 +33,15 @@
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-struct fe_slot {
-	bool busy;
-	uint8_t op; /* BLKIF_OP_READ/WRITE/FLUSH_DISKCACHE/DISCARD */
-	uint32_t off0, len;
-	void *ubuf;
-	uint64_t cookie;
-	uint16_t next_free;
-	blkif_request_t req; /* as put on the ring: kept for reconnect */
-};
-
-struct fe_queue {
-	pthread_mutex_t lock;
-	struct rtdd_fe_ring ring;
-	blkif_front_ring_t fr;
-	struct fe_slot *slots;
-	unsigned nslots, nfree, inflight;
-	uint16_t free_head;
-	uint8_t *data; /* nslots * max_segs pages, persistent grants */
-	rtdd_gref *data_refs;
-	uint8_t *ind; /* nslots * ind_pages pages */
-	rtdd_gref *ind_refs;
+/* A zero-copy buffer: caller memory granted to the backend once. */
+#define MAX_BUFS 64
+struct fe_buf {
+	uint8_t *addr; /* NULL: free entry */
+	size_t len;    /* pages * PAGE */
+	unsigned pages;
+	rtdd_gref *refs;
+	bool dead;  /* freed by the caller, backend still maps it */
+	bool stale; /* granted to a backend domain that is gone */
 };
 
 struct rtdd_blkfront {
@@ -63,7 +53,12 @@ struct rtdd_blkfront {
 	unsigned nq, order, max_segs, ind_pages;
 	struct fe_queue *q;
 	pthread_mutex_t ctl;
+	/* zero-copy buffers: changed with ctl and every queue lock held,
+	 * read by build() with its queue lock held */
+	struct fe_buf bufs[MAX_BUFS];
+	unsigned nbufs;		/* entries in use (live or dead) */
 	int failed;		/* atomic: 0 or -EIO */
+	uint64_t gone_ns;	/* backend vanished at (ctl lock), or 0 */
 	uint64_t last_check_ns; /* atomic */
 };
 
@@ -98,6 +93,7 @@ void rtdd_blkfront_opts_default(struct rtdd_blkfront_opts *o)
 	o->max_segs = 32;
 	o->timeout_ms = 5000;
 	o->spin_ns = 50000;
+	o->reconnect_ms = 30000;
 }
 
 void rtdd_blkfront_info(const rtdd_blkfront *bf, struct rtdd_blkfront_info *out)
@@ -105,6 +101,10 @@ void rtdd_blkfront_info(const rtdd_blkfront *bf, struct rtdd_blkfront_info *out)
 	*out = bf->info;
 	out->reconnects =
 		__atomic_load_n(&bf->info.reconnects, __ATOMIC_RELAXED);
+	out->zero_copy = 0;
+	for (unsigned i = 0; bf->q && i < bf->nq; i++)
+		out->zero_copy +=
+			__atomic_load_n(&bf->q[i].zero_copy, __ATOMIC_RELAXED);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -118,6 +118,7 @@ static void ring_reset(struct fe_queue *q, unsigned order)
 	memset(sr, 0, (size_t)PAGE << order);
 	SHARED_RING_INIT(sr);
 	FRONT_RING_INIT(&q->fr, sr, (size_t)PAGE << order);
+	q->req_pushed = 0;
 }
 
 static void queue_free(struct rtdd_blkfront *bf, struct fe_queue *q)
@@ -147,6 +148,7 @@ static int queue_alloc(struct rtdd_blkfront *bf, struct fe_queue *q)
 		return rc;
 	ring_reset(q, bf->order);
 	q->nslots = RING_SIZE(&q->fr);
+	q->slot_bytes = (size_t)bf->max_segs * PAGE;
 	q->slots = calloc(q->nslots, sizeof(*q->slots));
 	q->data_refs =
 		calloc((size_t)q->nslots * bf->max_segs, sizeof(rtdd_gref));
@@ -311,7 +313,9 @@ int rtdd_blkfront_open(rtdd_hv *hv, const char *path,
 	if (!hv || !path || !bf_out)
 		return -EINVAL;
 	rtdd_fastclock_init();
-	bf = calloc(1, sizeof(*bf));
+	bf = aligned_alloc(64, (sizeof(*bf) + 63) / 64 * 64);
+	if (bf)
+		memset(bf, 0, sizeof(*bf));
 	if (!bf)
 		return -ENOMEM;
 	bf->hv = hv;
@@ -321,6 +325,8 @@ int rtdd_blkfront_open(rtdd_hv *hv, const char *path,
 		rtdd_blkfront_opts_default(&bf->o);
 	if (bf->o.timeout_ms <= 0)
 		bf->o.timeout_ms = 5000;
+	if (bf->o.reconnect_ms <= 0)
+		bf->o.reconnect_ms = 30000;
 	if (!bf->o.queues)
 		bf->o.queues = 1;
 	if (!bf->o.max_segs)
@@ -374,7 +380,12 @@ int rtdd_blkfront_open(rtdd_hv *hv, const char *path,
 	if (bf->max_segs > BLKIF_MAX_SEGMENTS_PER_REQUEST)
 		bf->ind_pages =
 			(bf->max_segs + SEGS_PER_IND - 1) / SEGS_PER_IND;
-	bf->q = calloc(bf->nq, sizeof(*bf->q));
+	/* Each queue on cache lines of its own (the struct is aligned): no
+	 * false sharing between queues driven by different threads, nor
+	 * with anything else in the process. */
+	bf->q = aligned_alloc(64, bf->nq * sizeof(*bf->q));
+	if (bf->q)
+		memset(bf->q, 0, bf->nq * sizeof(*bf->q));
 	if (!bf->q) {
 		rc = -ENOMEM;
 		goto out;
@@ -434,6 +445,13 @@ void rtdd_blkfront_close(rtdd_blkfront *bf)
 	for (unsigned i = 0; bf->q && i < bf->nq; i++)
 		queue_free(bf, &bf->q[i]);
 	free(bf->q);
+	for (unsigned i = 0; i < bf->nbufs; i++) {
+		if (!bf->bufs[i].addr)
+			continue;
+		(void)rtdd_gnt_unshare_pages(bf->hv, bf->bufs[i].addr,
+					     bf->bufs[i].pages);
+		free(bf->bufs[i].refs);
+	}
 	rtdd_xb_fe_close(bf->xb);
 	pthread_mutex_destroy(&bf->ctl);
 	free(bf);
@@ -446,13 +464,15 @@ void rtdd_blkfront_close(rtdd_blkfront *bf)
 static void push_requests(struct fe_queue *q)
 {
 	blkif_sring_t *sr = q->fr.sring;
-	RING_IDX old = sr->req_prod, new = q->fr.req_prod_pvt, ev;
+	RING_IDX old = q->req_pushed, new = q->fr.req_prod_pvt, ev;
 
 	if (old == new)
 		return;
 	/* Release: the backend sees the request slots before req_prod;
-	 * pairs with its acquire load of req_prod. */
+	 * pairs with its acquire load of req_prod. Our own copy of the old
+	 * value: no read of the shared line the backend polls. */
 	__atomic_store_n(&sr->req_prod, new, __ATOMIC_RELEASE);
+	q->req_pushed = new;
 	/* Full barrier: req_prod is visible before we read req_event; pairs
 	 * with the backend's barrier between writing req_event and
 	 * re-reading req_prod (its final check before sleeping). */
@@ -460,6 +480,142 @@ static void push_requests(struct fe_queue *q)
 	ev = __atomic_load_n(&sr->req_event, __ATOMIC_RELAXED);
 	if ((RING_IDX)(new - ev) < (RING_IDX)(new - old))
 		(void)rtdd_evtchn_notify(q->ring.ev, q->ring.port);
+}
+
+/*
+ * The registered buffer holding [buf, buf + len) when the request can use
+ * it directly: starts on a sector boundary and spans at most max_segs
+ * pages. -1: go through the slot's own pages (a copy).
+ */
+static int find_buf(const struct rtdd_blkfront *bf, const void *buf, size_t len)
+{
+	uintptr_t a = (uintptr_t)buf;
+
+	if (!bf->nbufs || (a & 511))
+		return -1;
+	for (unsigned i = 0; i < bf->nbufs; i++) {
+		const struct fe_buf *b = &bf->bufs[i];
+		uintptr_t lo = (uintptr_t)b->addr;
+
+		if (!b->addr || b->dead || b->stale || a < lo ||
+		    a - lo >= b->len || len > b->len - (a - lo))
+			continue;
+		if ((a % PAGE + len + PAGE - 1) / PAGE > bf->max_segs)
+			return -1;
+		return (int)i;
+	}
+	return -1;
+}
+
+/*
+ * Bytes of a request the backend reads: the head and the segments in use
+ * (32 of 112 for a one-page read). Writing only those touches fewer of
+ * the ring's cache lines, each of which the backend must fetch back.
+ */
+static size_t req_bytes(const blkif_request_t *rq)
+{
+	switch (rq->operation) {
+	case BLKIF_OP_READ:
+	case BLKIF_OP_WRITE:
+	case BLKIF_OP_FLUSH_DISKCACHE:
+		return offsetof(blkif_request_t, seg) +
+		       rq->nr_segments * sizeof(rq->seg[0]);
+	case BLKIF_OP_DISCARD:
+		return sizeof(blkif_request_discard_t);
+	default:
+		return sizeof(*rq);
+	}
+}
+
+uint16_t rtdd__bf_put(struct fe_queue *q)
+{
+	uint16_t id = q->free_head;
+	struct fe_slot *s = &q->slots[id];
+
+	q->free_head = s->next_free;
+	q->nfree--;
+	s->busy = true;
+	q->inflight++;
+	memcpy(RING_GET_REQUEST(&q->fr, q->fr.req_prod_pvt), &s->req,
+	       req_bytes(&s->req));
+	q->fr.req_prod_pvt++;
+	return id;
+}
+
+/* Ask for a cache line in the exclusive state (PREFETCHW; a no-op hint on
+ * x86 CPUs without it), so a later store does not wait for a transfer. */
+static inline void prefetch_w(const void *p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ __volatile__("prefetchw %0" : : "m"(*(const char *)p));
+#else
+	__builtin_prefetch(p, 1, 3);
+#endif
+}
+
+/* A read or write through the slot's own pages: start at the sector's
+ * offset in a page when it fits (as a page cache would; exercises
+ * first_sect > 0 on the backend). */
+static void slot_pool_layout(const struct fe_queue *q, struct fe_slot *s)
+{
+	s->off0 = (uint32_t)(s->sector & 7) * 512u;
+	if ((size_t)s->off0 + s->len > q->slot_bytes)
+		s->off0 = 0;
+}
+
+/* The ring form of the read or write in slot s (index id): its segments
+ * over the registered buffer's pages or the slot's own. */
+static void put_segs(struct rtdd_blkfront *bf, struct fe_queue *q,
+		     struct fe_slot *s, uint16_t id)
+{
+	blkif_request_t *rq = &s->req;
+	unsigned nseg = (s->off0 + s->len + PAGE - 1) / PAGE;
+	uint32_t end = s->off0 + s->len;
+	struct blkif_request_segment *seg;
+	const rtdd_gref *refs;
+
+	if (s->zbuf >= 0) {
+		const struct fe_buf *zb = &bf->bufs[s->zbuf];
+
+		refs = zb->refs + ((uint8_t *)s->ubuf - zb->addr) / PAGE;
+	} else {
+		refs = q->data_refs + (size_t)id * bf->max_segs;
+	}
+	memset(rq, 0, sizeof(*rq));
+	if (nseg <= BLKIF_MAX_SEGMENTS_PER_REQUEST) {
+		rq->operation = s->op;
+		rq->nr_segments = (uint8_t)nseg;
+		rq->handle = bf->handle;
+		rq->id = id;
+		rq->sector_number = s->sector;
+		seg = rq->seg;
+	} else {
+		blkif_request_indirect_t *in = (blkif_request_indirect_t *)rq;
+		unsigned pages = (nseg + SEGS_PER_IND - 1) / SEGS_PER_IND;
+
+		in->operation = BLKIF_OP_INDIRECT;
+		in->indirect_op = s->op;
+		in->nr_segments = (uint16_t)nseg;
+		in->id = id;
+		in->sector_number = s->sector;
+		in->handle = bf->handle;
+		for (unsigned p = 0; p < pages; p++)
+			in->indirect_grefs[p] =
+				q->ind_refs[(size_t)id * bf->ind_pages + p];
+		seg = (struct blkif_request_segment *)(q->ind +
+						       (size_t)id *
+							       bf->ind_pages *
+							       PAGE);
+	}
+	for (unsigned k = 0; k < nseg; k++) {
+		uint32_t ps = k * PAGE, b, e;
+
+		b = s->off0 > ps ? s->off0 - ps : 0;
+		e = end < ps + PAGE ? end - ps : PAGE;
+		seg[k].gref = refs[k];
+		seg[k].first_sect = (uint8_t)(b / 512u);
+		seg[k].last_sect = (uint8_t)(e / 512u - 1);
+	}
 }
 
 /* Build the ring form of r in slot s (index id). */
@@ -470,7 +626,9 @@ static int build(struct rtdd_blkfront *bf, struct fe_queue *q,
 	uint64_t nsec;
 
 	memset(rq, 0, sizeof(*rq));
+	s->zbuf = -1;
 	s->cookie = r->cookie;
+	s->sector = r->sector;
 	s->ubuf = r->buf;
 	s->len = r->len;
 	s->off0 = 0;
@@ -519,58 +677,19 @@ static int build(struct rtdd_blkfront *bf, struct fe_queue *q,
 	if (r->op == RTDD_BLK_WRITE && bf->info.readonly)
 		return -EROFS;
 	s->op = r->op == RTDD_BLK_READ ? BLKIF_OP_READ : BLKIF_OP_WRITE;
-	/* Start at the sector's offset in a page when it fits (as a page
-	 * cache would): exercises first_sect > 0 on the backend. */
-	s->off0 = (uint32_t)(r->sector & 7) * 512u;
-	if ((size_t)s->off0 + r->len > (size_t)bf->max_segs * PAGE)
-		s->off0 = 0;
-	{
-		uint8_t *base = q->data + (size_t)id * bf->max_segs * PAGE;
-		const rtdd_gref *refs =
-			q->data_refs + (size_t)id * bf->max_segs;
-		unsigned nseg = (s->off0 + r->len + PAGE - 1) / PAGE;
-		struct blkif_request_segment *seg;
-		uint32_t end = s->off0 + r->len;
-
+	s->zbuf = (int8_t)find_buf(bf, r->buf, r->len);
+	if (s->zbuf >= 0) {
+		/* Zero copy: the segments are the caller's pages. */
+		__atomic_store_n(&q->zero_copy, q->zero_copy + 1,
+				 __ATOMIC_RELAXED);
+		s->off0 = (uint32_t)((uintptr_t)r->buf % PAGE);
+	} else {
+		slot_pool_layout(q, s);
 		if (s->op == BLKIF_OP_WRITE)
-			memcpy(base + s->off0, r->buf, r->len);
-		if (nseg <= BLKIF_MAX_SEGMENTS_PER_REQUEST) {
-			rq->operation = s->op;
-			rq->nr_segments = (uint8_t)nseg;
-			rq->handle = bf->handle;
-			rq->id = id;
-			rq->sector_number = r->sector;
-			seg = rq->seg;
-		} else {
-			blkif_request_indirect_t *in =
-				(blkif_request_indirect_t *)rq;
-			unsigned pages =
-				(nseg + SEGS_PER_IND - 1) / SEGS_PER_IND;
-
-			in->operation = BLKIF_OP_INDIRECT;
-			in->indirect_op = s->op;
-			in->nr_segments = (uint16_t)nseg;
-			in->id = id;
-			in->sector_number = r->sector;
-			in->handle = bf->handle;
-			for (unsigned p = 0; p < pages; p++)
-				in->indirect_grefs[p] =
-					q->ind_refs[(size_t)id * bf->ind_pages +
-						    p];
-			seg = (struct blkif_request_segment
-				       *)(q->ind +
-					  (size_t)id * bf->ind_pages * PAGE);
-		}
-		for (unsigned k = 0; k < nseg; k++) {
-			uint32_t ps = k * PAGE, b, e;
-
-			b = s->off0 > ps ? s->off0 - ps : 0;
-			e = end < ps + PAGE ? end - ps : PAGE;
-			seg[k].gref = refs[k];
-			seg[k].first_sect = (uint8_t)(b / 512u);
-			seg[k].last_sect = (uint8_t)(e / 512u - 1);
-		}
+			memcpy(q->data + (size_t)id * q->slot_bytes + s->off0,
+			       r->buf, r->len);
 	}
+	put_segs(bf, q, s, id);
 	return 0;
 }
 
@@ -587,15 +706,125 @@ static void fail(struct rtdd_blkfront *bf, const char *why)
 	__atomic_store_n(&bf->failed, -EIO, __ATOMIC_RELEASE);
 }
 
+/*
+ * All locks held: the backend now lives in another domain. Grants name the
+ * domain they are for, so the rings, the slots' pages and the indirect
+ * pages are shared again with the new one, and the requests in flight are
+ * rebuilt on the new grants (a write's data moves with its slot).
+ * Registered buffers cannot be granted again at the caller's address:
+ * they go stale (plain memory from now on, copied like any other), and the
+ * requests in flight on them move to the slots' pages.
+ */
+static int move_queues(struct rtdd_blkfront *bf)
+{
+	rtdd_domid be = rtdd_xb_fe_be_domid(bf->xb);
+	int rc = 0;
+
+	for (unsigned i = 0; i < bf->nbufs; i++)
+		bf->bufs[i].stale = true;
+	for (unsigned i = 0; i < bf->nq; i++) {
+		struct fe_queue *q = &bf->q[i];
+		unsigned np = q->nslots * bf->max_segs;
+		unsigned ni = q->nslots * bf->ind_pages;
+		struct rtdd_fe_ring nr;
+		rtdd_gref *refs = NULL, *irefs = NULL;
+		void *data = NULL, *ind = NULL;
+
+		rc = rtdd_fe_ring_alloc(bf->hv, be, bf->order, &nr);
+		if (rc)
+			return rc;
+		refs = calloc(np, sizeof(*refs));
+		irefs = ni ? calloc(ni, sizeof(*irefs)) : NULL;
+		rc = !refs || (ni && !irefs) ? -ENOMEM : 0;
+		if (!rc)
+			rc = rtdd_gnt_share_pages(bf->hv, be, np, false, &data,
+						  refs);
+		if (!rc && ni)
+			rc = rtdd_gnt_share_pages(bf->hv, be, ni, false, &ind,
+						  irefs);
+		if (rc) {
+			if (data)
+				(void)rtdd_gnt_unshare_pages(bf->hv, data, np);
+			(void)rtdd_fe_ring_free(bf->hv, &nr);
+			free(refs);
+			free(irefs);
+			return rc;
+		}
+		for (unsigned k = 0; k < q->nslots; k++) {
+			struct fe_slot *s = &q->slots[k];
+			uint8_t *to =
+				(uint8_t *)data + (size_t)k * q->slot_bytes;
+
+			if (!s->busy ||
+			    (s->op != BLKIF_OP_READ && s->op != BLKIF_OP_WRITE))
+				continue;
+			if (s->zbuf >= 0) {
+				s->zbuf = -1;
+				slot_pool_layout(q, s);
+				if (s->op == BLKIF_OP_WRITE)
+					memcpy(to + s->off0, s->ubuf, s->len);
+			} else if (s->op == BLKIF_OP_WRITE) {
+				memcpy(to + s->off0,
+				       q->data + (size_t)k * q->slot_bytes +
+					       s->off0,
+				       s->len);
+			}
+		}
+		/* The old domain is gone; a page it still maps is leaked by
+		 * the unshare rather than reused. */
+		(void)rtdd_fe_ring_free(bf->hv, &q->ring);
+		(void)rtdd_gnt_unshare_pages(bf->hv, q->data, np);
+		if (q->ind)
+			(void)rtdd_gnt_unshare_pages(bf->hv, q->ind, ni);
+		free(q->data_refs);
+		free(q->ind_refs);
+		q->ring = nr;
+		q->data = data;
+		q->data_refs = refs;
+		q->ind = ind;
+		q->ind_refs = irefs;
+		ring_reset(q, bf->order);
+		for (unsigned k = 0; k < q->nslots; k++) {
+			struct fe_slot *s = &q->slots[k];
+
+			if (s->busy &&
+			    (s->op == BLKIF_OP_READ || s->op == BLKIF_OP_WRITE))
+				put_segs(bf, q, s, (uint16_t)k);
+		}
+	}
+	return 0;
+}
+
 /* All queue locks held: bring a restarted backend back. */
 static int reconnect(struct rtdd_blkfront *bf)
 {
 	uint64_t be_order, be_queues, be_ind;
+	bool moved = false;
 	int rc;
 
+	/* A recreated driver domain serves us under a new path and id,
+	 * which the toolstack writes into our frontend dir. */
+	rc = rtdd_xb_fe_refresh(bf->xb, &moved);
+	if (rc)
+		return rc == -ENOENT ? -EHOSTDOWN : rc;
+	if (!moved && rtdd_xb_fe_be_state(bf->xb) == XenbusStateUnknown)
+		return -EHOSTDOWN; /* its node is gone: not replaced yet */
 	logf_(bf, "%s: backend left Connected; reconnecting",
 	      rtdd_xb_fe_path(bf->xb));
+	if (moved) {
+		rc = move_queues(bf);
+		if (rc)
+			return rc;
+	}
 	rc = rtdd_xb_fe_reset(bf->xb, bf->o.timeout_ms);
+	if (rc == -ETIMEDOUT) {
+		enum xenbus_state be = rtdd_xb_fe_be_state(bf->xb);
+
+		/* The toolstack wrote the device before the new driver
+		 * domain's backend came up: try again later. */
+		if (be == XenbusStateUnknown || be == XenbusStateInitialising)
+			return -EHOSTDOWN;
+	}
 	if (rc)
 		return rc;
 	rc = rtdd_xb_fe_be_u64(bf->xb, "max-ring-page-order", 0, &be_order);
@@ -611,7 +840,7 @@ static int reconnect(struct rtdd_blkfront *bf)
 	if (be_order < bf->order || be_queues < bf->nq ||
 	    (bf->ind_pages && be_ind < bf->max_segs))
 		return -EPROTO;
-	for (unsigned i = 0; i < bf->nq; i++) {
+	for (unsigned i = 0; i < bf->nq && !moved; i++) {
 		struct fe_queue *q = &bf->q[i];
 
 		rc = rtdd_fe_ring_new_port(rtdd_xb_fe_be_domid(bf->xb),
@@ -677,10 +906,26 @@ static void check_backend(struct rtdd_blkfront *bf, struct fe_queue *held,
 	if (rtdd_xb_fe_be_state(bf->xb) != XenbusStateConnected ||
 	    rtdd_xb_fe_state(bf->xb) != XenbusStateConnected) {
 		rc = reconnect(bf);
-		if (rc) {
+		if (rc == -EHOSTDOWN) {
+			/* Its driver domain is being replaced: requests stay
+			 * in flight, for at most reconnect_ms. */
+			if (!bf->gone_ns) {
+				bf->gone_ns = now ? now : 1;
+				logf_(bf,
+				      "%s: backend gone; waiting up to %d ms "
+				      "for its replacement",
+				      rtdd_xb_fe_path(bf->xb),
+				      bf->o.reconnect_ms);
+			} else if (now - bf->gone_ns >
+				   (uint64_t)bf->o.reconnect_ms * 1000000u) {
+				fail(bf, "backend gone and not replaced");
+			}
+		} else if (rc) {
 			snprintf(err, sizeof(err), "reconnect failed: %s",
 				 strerror(-rc));
 			fail(bf, err);
+		} else {
+			bf->gone_ns = 0;
 		}
 	}
 	for (unsigned i = bf->nq; i-- > 0;)
@@ -713,13 +958,7 @@ int rtdd_blkfront_submit(rtdd_blkfront *bf, unsigned qi,
 		rc = build(bf, q, s, id, &reqs[done]);
 		if (rc)
 			break;
-		q->free_head = s->next_free;
-		q->nfree--;
-		s->busy = true;
-		q->inflight++;
-		memcpy(RING_GET_REQUEST(&q->fr, q->fr.req_prod_pvt), &s->req,
-		       sizeof(s->req));
-		q->fr.req_prod_pvt++;
+		(void)rtdd__bf_put(q);
 		done++;
 	}
 	push_requests(q);
@@ -740,45 +979,45 @@ static unsigned responses_ready(struct fe_queue *q)
 	return rp - q->fr.rsp_cons;
 }
 
-int rtdd_blkfront_poll(rtdd_blkfront *bf, unsigned qi,
-		       struct rtdd_blk_cpl *cpls, unsigned max)
+int rtdd__bf_take(struct fe_queue *q, struct rtdd_blk_cpl *cpls, unsigned max,
+		  const char **why)
 {
-	struct fe_queue *q;
 	unsigned n = 0;
 	RING_IDX rc, rp;
 
-	if (unlikely(qi >= bf->nq || (!cpls && max)))
-		return -EINVAL;
-	if (unlikely(failed(bf)))
-		return -EIO;
-	q = &bf->q[qi];
-	pthread_mutex_lock(&q->lock);
+	/* Acquire: the response slots up to rsp_prod are visible after this
+	 * load; pairs with the backend's release store of rsp_prod. */
 	rp = __atomic_load_n(&q->fr.sring->rsp_prod, __ATOMIC_ACQUIRE);
 	rc = q->fr.rsp_cons;
 	if (unlikely((RING_IDX)(rp - rc) > q->inflight)) {
-		/* More responses than requests: the backend is broken. */
-		fail(bf, "backend produced more responses than requests");
-		pthread_mutex_unlock(&q->lock);
-		return -EIO;
+		/* More responses than requests (or rsp_prod went back). */
+		*why = "backend produced more responses than requests";
+		return -EPROTO;
 	}
 	while (rc != rp && n < max) {
 		blkif_response_t r;
 		struct fe_slot *s;
 
+		/* Copied off before use: the backend may rewrite the slot. */
 		memcpy(&r, RING_GET_RESPONSE(&q->fr, rc), sizeof(r));
 		__asm__ __volatile__("" ::: "memory");
 		rc++;
+		q->fr.rsp_cons = rc;
 		if (unlikely(r.id >= q->nslots || !q->slots[r.id].busy)) {
-			q->fr.rsp_cons = rc;
-			fail(bf, "response for an unknown request id");
-			pthread_mutex_unlock(&q->lock);
-			return -EIO;
+			*why = "response for an unknown request id";
+			return -EPROTO;
 		}
 		s = &q->slots[r.id];
-		if (r.status == BLKIF_RSP_OKAY && s->op == BLKIF_OP_READ)
+		if (unlikely(r.operation != s->op &&
+			     !(r.operation == BLKIF_OP_INDIRECT &&
+			       s->req.operation == BLKIF_OP_INDIRECT))) {
+			*why = "response operation differs from the request's";
+			return -EPROTO;
+		}
+		if (r.status == BLKIF_RSP_OKAY && s->op == BLKIF_OP_READ &&
+		    s->zbuf < 0)
 			memcpy(s->ubuf,
-			       q->data + (size_t)r.id * bf->max_segs * PAGE +
-				       s->off0,
+			       q->data + (size_t)r.id * q->slot_bytes + s->off0,
 			       s->len);
 		cpls[n].cookie = s->cookie;
 		cpls[n].status = r.status == BLKIF_RSP_OKAY ? 0
@@ -792,7 +1031,35 @@ int rtdd_blkfront_poll(rtdd_blkfront *bf, unsigned qi,
 		q->nfree++;
 		q->inflight--;
 	}
-	q->fr.rsp_cons = rc;
+	return (int)n;
+}
+
+int rtdd_blkfront_poll(rtdd_blkfront *bf, unsigned qi,
+		       struct rtdd_blk_cpl *cpls, unsigned max)
+{
+	struct fe_queue *q;
+	const char *why = NULL;
+	unsigned n;
+	int rc;
+
+	if (unlikely(qi >= bf->nq || (!cpls && max)))
+		return -EINVAL;
+	if (unlikely(failed(bf)))
+		return -EIO;
+	q = &bf->q[qi];
+	pthread_mutex_lock(&q->lock);
+	rc = rtdd__bf_take(q, cpls, max, &why);
+	if (unlikely(rc < 0)) {
+		fail(bf, why);
+		pthread_mutex_unlock(&q->lock);
+		return -EIO;
+	}
+	n = (unsigned)rc;
+	/* Idle ring: fetch the next request slot's head for writing now,
+	 * not on the next submit's critical path. The backend does not read
+	 * it before req_prod moves. */
+	if (n && !q->inflight)
+		prefetch_w(RING_GET_REQUEST(&q->fr, q->fr.req_prod_pvt));
 	if (!n && q->inflight)
 		check_backend(bf, q, false);
 	pthread_mutex_unlock(&q->lock);
@@ -861,6 +1128,115 @@ int rtdd_blkfront_wait(rtdd_blkfront *bf, unsigned qi, int timeout_ms)
 			pthread_mutex_unlock(&q->lock);
 		}
 	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* Zero-copy buffers                                                        */
+/* ------------------------------------------------------------------------ */
+
+static void lock_all(struct rtdd_blkfront *bf)
+{
+	pthread_mutex_lock(&bf->ctl);
+	for (unsigned i = 0; i < bf->nq; i++)
+		pthread_mutex_lock(&bf->q[i].lock);
+}
+
+static void unlock_all(struct rtdd_blkfront *bf)
+{
+	for (unsigned i = bf->nq; i-- > 0;)
+		pthread_mutex_unlock(&bf->q[i].lock);
+	pthread_mutex_unlock(&bf->ctl);
+}
+
+/* Entries freed by the caller whose pages the backend no longer maps. */
+static void bufs_reap(struct rtdd_blkfront *bf)
+{
+	for (unsigned i = 0; i < bf->nbufs; i++) {
+		struct fe_buf *b = &bf->bufs[i];
+
+		if (!b->addr || !b->dead ||
+		    rtdd_gnt_unshare_pages(bf->hv, b->addr, b->pages))
+			continue;
+		free(b->refs);
+		memset(b, 0, sizeof(*b));
+	}
+	while (bf->nbufs && !bf->bufs[bf->nbufs - 1].addr)
+		bf->nbufs--;
+}
+
+int rtdd_blkfront_buf_alloc(rtdd_blkfront *bf, size_t len, void **buf_out)
+{
+	struct fe_buf *b = NULL;
+	size_t pages;
+	void *a = NULL;
+	int rc;
+
+	if (!bf || !buf_out || !len || len > RTDD_BLKFRONT_BUF_MAX)
+		return -EINVAL;
+	pages = (len + PAGE - 1) / PAGE;
+	lock_all(bf);
+	bufs_reap(bf);
+	for (unsigned i = 0; i < MAX_BUFS && !b; i++)
+		if (!bf->bufs[i].addr)
+			b = &bf->bufs[i];
+	if (!b) {
+		rc = -ENOSPC;
+		goto out;
+	}
+	b->refs = calloc(pages, sizeof(*b->refs));
+	if (!b->refs) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = rtdd_gnt_share_pages(bf->hv, rtdd_xb_fe_be_domid(bf->xb),
+				  (unsigned)pages, false, &a, b->refs);
+	if (rc) {
+		free(b->refs);
+		b->refs = NULL;
+		goto out;
+	}
+	b->addr = a;
+	b->pages = (unsigned)pages;
+	b->len = pages * PAGE;
+	b->dead = false;
+	b->stale = false;
+	if ((unsigned)(b - bf->bufs) >= bf->nbufs)
+		bf->nbufs = (unsigned)(b - bf->bufs) + 1;
+	*buf_out = a;
+out:
+	unlock_all(bf);
+	return rc;
+}
+
+int rtdd_blkfront_buf_free(rtdd_blkfront *bf, void *buf)
+{
+	int rc = -EINVAL;
+
+	if (!bf || !buf)
+		return -EINVAL;
+	lock_all(bf);
+	for (unsigned i = 0; i < bf->nbufs; i++) {
+		struct fe_buf *b = &bf->bufs[i];
+
+		if (b->addr != buf || b->dead)
+			continue;
+		rc = 0;
+		for (unsigned k = 0; k < bf->nq && !rc; k++)
+			for (unsigned j = 0; j < bf->q[k].nslots; j++)
+				if (bf->q[k].slots[j].busy &&
+				    bf->q[k].slots[j].zbuf == (int)i)
+					rc = -EBUSY;
+		if (rc)
+			break;
+		/* A persistent backend keeps its mapping until the ring
+		 * disconnects: the pages are released then (never reused
+		 * while the backend can still write them). */
+		b->dead = true;
+		bufs_reap(bf);
+		break;
+	}
+	unlock_all(bf);
+	return rc;
 }
 
 /* ------------------------------------------------------------------------ */

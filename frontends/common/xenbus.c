@@ -134,6 +134,43 @@ out:
 	return rc;
 }
 
+int rtdd_xb_fe_refresh(rtdd_xb_fe *fe, bool *moved)
+{
+	char p[512], *val = NULL, line[600];
+	size_t len;
+	int rc, id;
+
+	*moved = false;
+	snprintf(p, sizeof(p), "%s/backend", fe->path);
+	rc = rtdd_xs_read(fe->hv, RTDD_XS_TXN_NONE, p, &val, &len);
+	if (rc)
+		return rc;
+	snprintf(p, sizeof(p), "%s/backend-id", fe->path);
+	rc = rtdd_xs_read_int(fe->hv, RTDD_XS_TXN_NONE, p, &id);
+	if (!rc && (val[0] != '/' || id < 0 || id >= (int)RTDD_DOMID_SELF))
+		rc = -EINVAL;
+	if (rc) {
+		free(val);
+		return rc;
+	}
+	if (!strcmp(val, fe->be_path) && (rtdd_domid)id == fe->be_domid) {
+		free(val);
+		return 0;
+	}
+	if (fe->log) {
+		snprintf(line, sizeof(line),
+			 "%s backend moved: %s (domain %u) -> %s (domain %d)",
+			 fe->name, fe->be_path, (unsigned)fe->be_domid, val,
+			 id);
+		fe->log(fe->log_arg, line);
+	}
+	free(fe->be_path);
+	fe->be_path = val;
+	fe->be_domid = (rtdd_domid)id;
+	*moved = true;
+	return 0;
+}
+
 void rtdd_xb_fe_close(rtdd_xb_fe *fe)
 {
 	if (!fe)

@@ -295,3 +295,56 @@ out("fuzz_netfront_rsp", "tx-errors",
     nf_send([1514] * 8) + nf_tx([(1, 0, -1), (1, 0, -2), (1, 0, 0)] * 2 +
                                 [(1, 0, 0)] * 2) + NF_COMPLETE +
     nf_send([65535, 0]) + nf_send([70000 & 0xffff], big=False))
+
+# ---- blkfront: a backend's responses (fuzz_blkfront_rsp.c) -----------------
+BF_RD, BF_WR, BF_FL, BF_DI, BF_ZC, BF_IND = 0, 1, 2, 3, 4, 8
+BLKIF_OP_READ, BLKIF_OP_WRITE, BLKIF_OP_INDIRECT = 0, 1, 6
+
+
+def bf_submit(reqs):  # (kind, sectors)
+    return bytes([0, len(reqs) - 1]) + b"".join(
+        struct.pack("<BH", k, n - 1) for k, n in reqs)
+
+
+def bf_answer(rsps):  # (mode, id, op, status): mode 3 = the request's own
+    return bytes([1, len(rsps) - 1]) + b"".join(
+        struct.pack("<BQBh", m, i, o, st) for m, i, o, st in rsps)
+
+
+def bf_take(n=32):
+    return bytes([3, n])
+
+
+def bf_fill(slot, byte):
+    return bytes([5, slot, byte])
+
+
+bf_ok = bf_submit([(BF_RD, 8), (BF_WR, 1), (BF_RD | BF_ZC, 8), (BF_FL, 1),
+                   (BF_DI, 1), (BF_RD | BF_IND, 32), (BF_RD, 3)]) + \
+    bf_answer([(3, 0, 0, 0)] * 7) + bf_take()
+out("fuzz_blkfront_rsp", "exchange",
+    bf_fill(0, 0xab) + bf_ok + bf_fill(1, 0x5a) + bf_ok + bf_ok)
+out("fuzz_blkfront_rsp", "statuses",
+    bf_submit([(BF_RD, 8)] * 4 + [(BF_DI, 1)]) +
+    bf_answer([(3, 0, 0, -1), (3, 0, 0, -2), (3, 0, 0, 0), (3, 0, 0, 7),
+               (3, 0, 0, -2)]) + bf_take(2) + bf_take())
+out("fuzz_blkfront_rsp", "unknown-id",
+    bf_submit([(BF_RD, 8)] * 2) + bf_answer([(2, 1000, 0, 0)]) + bf_take())
+out("fuzz_blkfront_rsp", "twice",
+    bf_submit([(BF_RD, 8)] * 2) + bf_answer([(3, 0, 0, 0)]) + bf_take() +
+    bf_answer([(2, 0, 0, 0)]) + bf_take())
+out("fuzz_blkfront_rsp", "wrong-op",
+    bf_submit([(BF_RD, 8), (BF_WR | BF_IND, 20)]) +
+    bf_answer([(1, 0, BLKIF_OP_INDIRECT, 0), (1, 0, BLKIF_OP_READ, 0)]) +
+    bf_take())
+out("fuzz_blkfront_rsp", "jump",
+    bf_submit([(BF_RD, 8)] * 3) + bytes([2]) + struct.pack("<I", 3) +
+    bf_take(1) + bytes([2]) + struct.pack("<I", 0xfffffff0) + bf_take())
+out("fuzz_blkfront_rsp", "past-req-prod",
+    bf_submit([(BF_RD, 8)]) + bf_answer([(3, 0, 0, 0)] * 2) + bf_take())
+out("fuzz_blkfront_rsp", "scribble",
+    bf_submit([(BF_RD, 8)] * 2) + bf_answer([(3, 0, 0, 0)] * 2) +
+    bytes([4, 1]) + struct.pack("<QBBhI", 0, 0, 0, 0, 0) + bf_take())
+out("fuzz_blkfront_rsp", "full-ring",
+    bf_submit([(BF_RD, 1)] * 8) * 5 + bf_answer([(3, 0, 0, 0)] * 32) +
+    bf_take(39) + bf_submit([(BF_WR, 1)] * 8) * 2)

@@ -57,6 +57,12 @@ fuzz_netfront_rsp-srcs := tests/fuzz/fuzz_netfront_rsp.c
 fuzz_netfront_rsp-libs := librtdd_netfront librtdd_fe $(HV_LIBS)
 fuzz_netfront_rsp-ldlibs := $(HV_LDLIBS)
 
+# librtdd-blkfront's response checks (frontends/blk/blkfront_ring.h).
+FUZZERS += fuzz_blkfront_rsp
+fuzz_blkfront_rsp-srcs := tests/fuzz/fuzz_blkfront_rsp.c
+fuzz_blkfront_rsp-libs := librtdd_blkfront librtdd_fe $(HV_LIBS) librtdd_util
+fuzz_blkfront_rsp-ldlibs := $(HV_LDLIBS)
+
 ifeq ($(HAVE_PCI),y)
 FUZZERS += fuzz_pci_bdf fuzz_pci_config
 fuzz_pci_bdf-srcs := tests/fuzz/fuzz_pci_bdf.c

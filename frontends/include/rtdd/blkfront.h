@@ -7,15 +7,20 @@
  * rtdd-blkback and with Linux blkback. It negotiates persistent grants,
  * indirect segments, multi-page rings and multi-queue when the backend
  * offers them. Data is copied between the caller's buffer and the
- * frontend's persistently granted pages, so buffers need no alignment.
+ * frontend's persistently granted pages, so buffers need no alignment;
+ * buffers from rtdd_blkfront_buf_alloc() skip that copy (zero copy).
  *
  * Fast path (submit/poll): no allocation, no xenstore, no system call in
  * poll mode except the event-channel notify when the backend asks for one.
  *
  * A backend that restarts (its state leaves Connected) is reconnected from
  * submit/poll/wait: requests in flight are put on the new ring again, so
- * the caller sees them complete, not fail. A backend that reports a fatal
- * error fails the device: calls return -EIO.
+ * the caller sees them complete, not fail. A driver domain recreated with
+ * a new domain id is followed too: "backend" and "backend-id" are read
+ * again from the frontend dir, the rings and pages are shared with the
+ * new domain, and the requests in flight are rebuilt on the new grants.
+ * A backend that reports a fatal error fails the device: calls return
+ * -EIO.
  *
  * Threads: each queue may be driven by its own thread; calls on one queue
  * are serialised by the caller (an internal per-queue lock makes misuse
@@ -52,6 +57,11 @@ struct rtdd_blkfront_opts {
 	bool no_indirect;    /* never use BLKIF_OP_INDIRECT */
 	int timeout_ms;	     /* handshake steps, default 5000 */
 	uint64_t spin_ns;    /* hybrid, default 50000 */
+	/* A backend whose node vanished (its driver domain destroyed) may
+	 * take this long to come back, possibly from another domain, before
+	 * the device fails; requests stay in flight meanwhile. Default
+	 * 30000. */
+	int reconnect_ms;
 	/* Optional: receives state transitions and reconnect notes. */
 	void (*log)(void *arg, const char *line);
 	void *log_arg;
@@ -82,6 +92,7 @@ struct rtdd_blkfront_info {
 	unsigned max_segs;    /* segments per request in use */
 	size_t max_req_bytes; /* largest read/write submit accepts */
 	uint64_t reconnects;
+	uint64_t zero_copy; /* reads/writes that used a registered buffer */
 };
 void rtdd_blkfront_info(const rtdd_blkfront *bf,
 			struct rtdd_blkfront_info *out);
@@ -120,6 +131,28 @@ int rtdd_blkfront_poll(rtdd_blkfront *bf, unsigned q, struct rtdd_blk_cpl *cpls,
 int rtdd_blkfront_wait(rtdd_blkfront *bf, unsigned q, int timeout_ms);
 /* Requests of queue q not yet completed. */
 unsigned rtdd_blkfront_inflight(rtdd_blkfront *bf, unsigned q);
+
+/*
+ * Zero-copy buffers, like io_uring's registered buffers: memory granted to
+ * the backend once (a persistent backend maps it once). A read or write
+ * whose buf lies inside such a buffer, starts on a 512-byte boundary and
+ * spans at most max_segs pages is not copied: the backend reads into (or
+ * writes from) the caller's pages directly. Any other buffer goes through
+ * the library's own granted pages with a copy, as before.
+ *
+ * The backend may write these pages for as long as they are registered:
+ * keep only I/O data in them. Free a buffer only when no request using it
+ * is in flight (-EBUSY otherwise); the caller must not touch it after.
+ * The grant and the memory are released once the backend no longer maps
+ * them (looked at on every alloc/free, and at close; a persistent backend
+ * maps them until its ring disconnects), never reused before. Up to 64
+ * buffers of at most RTDD_BLKFRONT_BUF_MAX bytes each; the memory is
+ * page-aligned and zeroed. Any thread (takes every queue lock).
+ * Returns 0, -EINVAL, -ENOSPC (64 in use), -ENOMEM or a grant error.
+ */
+#define RTDD_BLKFRONT_BUF_MAX (64u << 20)
+int rtdd_blkfront_buf_alloc(rtdd_blkfront *bf, size_t len, void **buf_out);
+int rtdd_blkfront_buf_free(rtdd_blkfront *bf, void *buf);
 
 /* Synchronous helpers on queue 0 (large transfers are split). 0 or
  * -errno as the completions report, -EINVAL on bad arguments. */

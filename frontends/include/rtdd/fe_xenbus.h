@@ -44,6 +44,16 @@ int rtdd_xb_fe_open(rtdd_hv *hv, const char *path, const char *kind,
 		    rtdd_xb_fe_log_fn log, void *log_arg, rtdd_xb_fe **fe_out);
 void rtdd_xb_fe_close(rtdd_xb_fe *fe);
 
+/*
+ * Read "backend" and "backend-id" again: a driver domain recreated by the
+ * toolstack serves the device from a new path and domain id. *moved tells
+ * whether they changed; the caller then shares its rings and grants with
+ * the new domain (grants name the domain they are for). 0, -ENOENT (keys
+ * absent: the toolstack has not written them yet), -EINVAL (malformed),
+ * or a xenstore error; the old values stay on error.
+ */
+int rtdd_xb_fe_refresh(rtdd_xb_fe *fe, bool *moved);
+
 rtdd_hv *rtdd_xb_fe_hv(const rtdd_xb_fe *fe);
 const char *rtdd_xb_fe_path(const rtdd_xb_fe *fe);    /* absolute */
 const char *rtdd_xb_fe_be_path(const rtdd_xb_fe *fe); /* absolute */

@@ -34,7 +34,7 @@
 int rtdd_bench_blk(int argc, char **argv);
 
 struct opts {
-	unsigned samples, reps, secs, size_mib;
+	unsigned samples, reps, secs, size_mib, isolation;
 	int be_cpu, fe_cpu;
 	const char *out;
 };
@@ -53,11 +53,12 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: rtdd bench blk [--samples N] [--reps R] [--secs S] "
 		"[--size-mib M]\n"
-		"                      [--be-cpu C] [--fe-cpu C] [--out DIR]\n"
+		"                      [--be-cpu C] [--fe-cpu C] [--isolation 0|1] "
+		"[--out DIR]\n"
 		"4 KiB random reads: direct O_DIRECT pread vs rtdd-blkback in "
 		"poll and event\nmode (interleaved, R repetitions of N each), "
 		"then S seconds of depth-32\nreads for IOPS of one backend "
-		"thread. Writes bench-blk.json and bench-blk.svg\nto DIR "
+		"thread, then the isolation run (--isolation 0 skips it).\nWrites bench-blk.json and bench-blk.svg\nto DIR "
 		"(default $RTDD_BENCH_OUT or .).\n");
 }
 
@@ -67,6 +68,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	o->reps = 3;
 	o->secs = 2;
 	o->size_mib = 64;
+	o->isolation = 1;
 	o->be_cpu = 1;
 	o->fe_cpu = 0;
 	o->out = getenv("RTDD_BENCH_OUT") ? getenv("RTDD_BENCH_OUT") : ".";
@@ -99,6 +101,8 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->secs = u;
 		else if (!strcmp(a, "--size-mib") && u)
 			o->size_mib = u;
+		else if (!strcmp(a, "--isolation"))
+			o->isolation = u;
 		else if (!strcmp(a, "--be-cpu"))
 			o->be_cpu = (int)u;
 		else if (!strcmp(a, "--fe-cpu"))
@@ -161,10 +165,19 @@ static int open_fe(rtdd_hv *hv, unsigned devid, enum rtdd_blkfront_mode m,
 	return rtdd_blkfront_open(hv, path, &o, bf);
 }
 
-enum { S_DIRECT, S_POLL, S_EVENT, NSERIES };
+/*
+ * The rtdd series read into a zero-copy buffer (rtdd_blkfront_buf_alloc:
+ * the backend's pread lands in the caller's granted page, as the direct
+ * pread lands in the caller's buffer); "poll, copy API" reads into plain
+ * memory through the library's own granted pages and a copy, on the same
+ * ring as "poll".
+ */
+enum { S_DIRECT, S_POLL, S_POLL_COPY, S_EVENT, NSERIES };
 static const char *const series_name[NSERIES] = {
-	"direct O_DIRECT pread", "rtdd-blkback poll", "rtdd-blkback event"};
-static const char *const series_key[NSERIES] = {"direct", "poll", "event"};
+	"direct O_DIRECT pread", "rtdd-blkback poll", "rtdd poll, copy API",
+	"rtdd-blkback event"};
+static const char *const series_key[NSERIES] = {"direct", "poll", "poll_copy",
+						"event"};
 
 struct ctl {
 	rtdd_blkback *bb;
@@ -181,20 +194,27 @@ static void *ctl_main(void *arg)
 }
 
 static int one_read(int series, int dfd, rtdd_blkfront *const *fe,
-		    uint8_t *dbuf, uint8_t *ubuf, uint64_t sector)
+		    uint8_t *const *buf, uint64_t sector)
 {
 	if (series == S_DIRECT)
-		return pread(dfd, dbuf, 4096, (off_t)(sector * 512u)) == 4096
+		return pread(dfd, buf[series], 4096, (off_t)(sector * 512u)) ==
+				       4096
 			       ? 0
 			       : -EIO;
-	return rtdd_blkfront_read(fe[series], sector, ubuf, 4096);
+	return rtdd_blkfront_read(fe[series], sector, buf[series], 4096);
 }
 
 /* Depth-32 random 4 KiB reads for secs seconds: completions per second. */
 static double iops_run(rtdd_blkfront *bf, uint64_t sectors, unsigned secs)
 {
 	enum { D = 32 };
-	static uint8_t bufs[D][4096];
+	static uint8_t plain[D][4096];
+	uint8_t(*bufs)[4096] = plain;
+	void *zc = NULL;
+
+	/* zero-copy buffers, as the latency series use */
+	if (!rtdd_blkfront_buf_alloc(bf, sizeof(plain), &zc))
+		bufs = zc;
 	struct rtdd_blk_cpl c[D];
 	uint64_t t0 = rtdd_fast_ns(), end = t0 + (uint64_t)secs * 1000000000u;
 	uint64_t done = 0, now;
@@ -240,6 +260,8 @@ static double iops_run(rtdd_blkfront *bf, uint64_t sectors, unsigned secs)
 			break;
 		inflight -= (unsigned)rc;
 	}
+	if (zc)
+		(void)rtdd_blkfront_buf_free(bf, zc);
 	return (double)done * 1e9 / (double)(now - t0);
 }
 
@@ -385,7 +407,7 @@ int rtdd_bench_blk(int argc, char **argv)
 	struct rtdd_hist tot[NSERIES];
 	uint64_t *p50 = NULL; /* [rep * NSERIES + series] */
 	char img[256], path[600], desc[256];
-	uint8_t *dbuf = NULL, ubuf[4096];
+	uint8_t *dbuf = NULL, ubuf[4096], *buf[NSERIES] = {NULL};
 	uint64_t sectors;
 	double iops = 0;
 	int dfd = -1, rc, ret = 1;
@@ -479,9 +501,18 @@ int rtdd_bench_blk(int argc, char **argv)
 		goto out;
 	ctl_started = true;
 	rc = open_fe(sim.dom[1], 768, RTDD_BLKFRONT_POLL, &fe[S_POLL]);
+	fe[S_POLL_COPY] = fe[S_POLL];
 	if (!rc)
 		rc = open_fe(sim.dom[1], 769, RTDD_BLKFRONT_EVENT,
 			     &fe[S_EVENT]);
+	buf[S_DIRECT] = dbuf;
+	buf[S_POLL_COPY] = ubuf;
+	if (!rc)
+		rc = rtdd_blkfront_buf_alloc(fe[S_POLL], 4096,
+					     (void **)&buf[S_POLL]);
+	if (!rc)
+		rc = rtdd_blkfront_buf_alloc(fe[S_EVENT], 4096,
+					     (void **)&buf[S_EVENT]);
 	for (unsigned k = 0; k < 4 && !rc; k++)
 		rc = open_fe(sim.dom[1], 770 + k,
 			     k < 2 ? RTDD_BLKFRONT_POLL : RTDD_BLKFRONT_EVENT,
@@ -512,7 +543,7 @@ int rtdd_bench_blk(int argc, char **argv)
 		/* warm up: first touches map persistent grants */
 		for (int s = 0; s < NSERIES; s++)
 			for (unsigned i = 0; i < 200; i++)
-				(void)one_read(s, dfd, fe, dbuf, ubuf,
+				(void)one_read(s, dfd, fe, buf,
 					       (rnd() % (sectors / 8)) * 8);
 		for (unsigned i = 0; i < o.samples; i++) {
 			/* A B C, B C A, C A B, ...: interleaved. */
@@ -521,7 +552,7 @@ int rtdd_bench_blk(int argc, char **argv)
 				uint64_t sector = (rnd() % (sectors / 8)) * 8;
 				uint64_t t0 = rtdd_fast_ns();
 
-				if (one_read(s, dfd, fe, dbuf, ubuf, sector)) {
+				if (one_read(s, dfd, fe, buf, sector)) {
 					fprintf(stderr, "bench blk: read "
 							"failed\n");
 					goto out;
@@ -542,10 +573,12 @@ int rtdd_bench_blk(int argc, char **argv)
 	rtq.cpu = o.fe_cpu;
 	(void)rtdd_rt_setup(&rtq, &rtrep);
 	rtdd_rt_describe(&rtrep, rtdesc, sizeof(rtdesc));
-	rc = isolation_run(iso_fe[0], iso_fe[1], sectors, o.samples / 4 + 1,
-			   o.reps, o.fe_cpu, 20, &iso[0], &iso[1],
-			   &flood_ios[0]);
-	if (!rc)
+	rc = 0;
+	if (o.isolation)
+		rc = isolation_run(iso_fe[0], iso_fe[1], sectors,
+				   o.samples / 4 + 1, o.reps, o.fe_cpu, 20,
+				   &iso[0], &iso[1], &flood_ios[0]);
+	if (!rc && o.isolation)
 		rc = isolation_run(iso_fe[2], iso_fe[3], sectors,
 				   o.samples / 4 + 1, o.reps, o.fe_cpu, 20,
 				   &iso[2], &iso[3], &flood_ios[1]);
@@ -571,10 +604,13 @@ int rtdd_bench_blk(int argc, char **argv)
 		       rtdd_bench_fmt_ns(rtdd_hist_pct(&tot[s], 99)),
 		       rtdd_bench_fmt_ns(rtdd_hist_pct(&tot[s], 99.9)),
 		       rtdd_bench_fmt_ns(tot[s].max));
-	printf("\n  ratio to direct pread:   poll p50 %.2fx p99 %.2fx;   event "
-	       "p50 %.2fx p99 %.2fx\n",
+	printf("\n  ratio to direct pread:   poll p50 %.2fx p99 %.2fx;   poll "
+	       "with the copy API p50 %.2fx p99 %.2fx;\n                      "
+	       "     event p50 %.2fx p99 %.2fx\n",
 	       rtdd_bench_ratio(&tot[S_POLL], &tot[S_DIRECT], 50),
 	       rtdd_bench_ratio(&tot[S_POLL], &tot[S_DIRECT], 99),
+	       rtdd_bench_ratio(&tot[S_POLL_COPY], &tot[S_DIRECT], 50),
+	       rtdd_bench_ratio(&tot[S_POLL_COPY], &tot[S_DIRECT], 99),
 	       rtdd_bench_ratio(&tot[S_EVENT], &tot[S_DIRECT], 50),
 	       rtdd_bench_ratio(&tot[S_EVENT], &tot[S_DIRECT], 99));
 	for (int s = 0; s < NSERIES; s++) {
@@ -589,7 +625,7 @@ int rtdd_bench_blk(int argc, char **argv)
 	printf("  IOPS, depth 32, poll mode: %.0f per backend core (one "
 	       "service thread, busy-polling one core)\n",
 	       iops);
-	{
+	if (o.isolation) {
 		static const char *const iso_name[4] = {
 			"rtdd RT vbd, quiet", "rtdd RT vbd, BE flood",
 			"shared event backend, quiet",
@@ -651,6 +687,9 @@ int rtdd_bench_blk(int argc, char **argv)
 		rtdd_json_dbl(
 			&j, "poll_p50_ratio",
 			rtdd_bench_ratio(&tot[S_POLL], &tot[S_DIRECT], 50));
+		rtdd_json_dbl(&j, "poll_copy_p50_ratio",
+			      rtdd_bench_ratio(&tot[S_POLL_COPY],
+					       &tot[S_DIRECT], 50));
 		rtdd_json_dbl(
 			&j, "event_p50_ratio",
 			rtdd_bench_ratio(&tot[S_EVENT], &tot[S_DIRECT], 50));
@@ -688,6 +727,7 @@ int rtdd_bench_blk(int argc, char **argv)
 	printf("  wrote %s/bench-blk.json and bench-blk.svg\n", o.out);
 	ret = 0;
 out:
+	fe[S_POLL_COPY] = NULL; /* the same frontend as S_POLL */
 	for (int s = 0; s < NSERIES; s++)
 		rtdd_blkfront_close(fe[s]);
 	for (int k = 0; k < 4; k++)

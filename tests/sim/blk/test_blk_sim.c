@@ -138,23 +138,23 @@ static void test_connect_info(void **state)
 
 /* Random sizes (512 B .. max request, biased small), random sectors,
  * random buffer alignment; every read is compared with the shadow. */
-static void random_io(rtdd_blkfront *bf, unsigned ops, unsigned q)
+static void random_io_in(rtdd_blkfront *bf, unsigned ops, uint8_t *buf, bool zc)
 {
 	struct rtdd_blkfront_info in;
-	uint8_t *buf;
 	unsigned reads = 0, writes = 0;
 
-	(void)q;
 	rtdd_blkfront_info(bf, &in);
-	buf = malloc(in.max_req_bytes + 64);
-	assert_non_null(buf);
 	for (unsigned i = 0; i < ops; i++) {
 		uint64_t r = rnd();
 		unsigned maxsec = (unsigned)(in.max_req_bytes / 512u);
 		unsigned nsec = (r & 3) ? 1 + (unsigned)(rnd() % 16)
 					: 1 + (unsigned)(rnd() % maxsec);
 		uint64_t sector = rnd() % (IMG_SECTORS - nsec + 1);
-		uint8_t *b = buf + (rnd() % 64);
+		/* zero-copy buffer: sector-aligned offsets (page-crossing
+		 * ones too), and 1 in 8 misaligned (falls back to a copy) */
+		uint8_t *b = buf + (!zc		? rnd() % 64
+				    : rnd() % 8 ? (rnd() % 16) * 512u
+						: rnd() % 512);
 		size_t len = (size_t)nsec * 512u;
 		int rc;
 
@@ -181,8 +181,20 @@ static void random_io(rtdd_blkfront *bf, unsigned ops, unsigned q)
 			reads++;
 		}
 	}
-	free(buf);
 	printf("    %u reads, %u writes verified\n", reads, writes);
+}
+
+static void random_io(rtdd_blkfront *bf, unsigned ops, unsigned q)
+{
+	struct rtdd_blkfront_info in;
+	uint8_t *buf;
+
+	(void)q;
+	rtdd_blkfront_info(bf, &in);
+	buf = malloc(in.max_req_bytes + 64);
+	assert_non_null(buf);
+	random_io_in(bf, ops, buf, false);
+	free(buf);
 }
 
 /* The whole image, read through the frontend and straight from the file,
@@ -230,17 +242,26 @@ static void test_random_rw(void **state)
 }
 
 /* Many requests in flight on disjoint regions, completions in any order. */
+static void async_io_in(rtdd_blkfront *bf, unsigned q, unsigned rounds,
+			uint8_t *bufs);
 static void async_io(rtdd_blkfront *bf, unsigned q, unsigned rounds)
+{
+	uint8_t *bufs = malloc((size_t)32 * 64 * 1024);
+
+	assert_non_null(bufs);
+	async_io_in(bf, q, rounds, bufs);
+	free(bufs);
+}
+
+static void async_io_in(rtdd_blkfront *bf, unsigned q, unsigned rounds,
+			uint8_t *bufs)
 {
 	struct rtdd_blkfront_info in;
 	enum { DEPTH = 32, REGION = 64 * 1024 };
-	uint8_t *bufs;
 	uint64_t base = (uint64_t)q * DEPTH * REGION / 512u;
 	unsigned done_total = 0;
 
 	rtdd_blkfront_info(bf, &in);
-	bufs = malloc((size_t)DEPTH * REGION);
-	assert_non_null(bufs);
 	for (unsigned r = 0; r < rounds; r++) {
 		struct rtdd_blk_req reqs[DEPTH];
 		struct rtdd_blk_cpl c[DEPTH];
@@ -293,7 +314,6 @@ static void async_io(rtdd_blkfront *bf, unsigned q, unsigned rounds)
 		}
 		done_total += done;
 	}
-	free(bufs);
 	printf("    queue %u: %u async requests verified\n", q, done_total);
 }
 
@@ -453,6 +473,78 @@ static void test_hybrid_mode(void **state)
 	modes("hybrid", RTDD_BLKFRONT_HYBRID);
 }
 
+/*
+ * Zero-copy buffers: random synchronous reads and writes in a registered
+ * buffer (inline and io_uring backends), async depth 32 on the io_uring
+ * path, a buffer that cannot be freed while in flight, and the copy path
+ * for one that was freed.
+ */
+static void test_zero_copy(void **state)
+{
+	const char *uring[] = {"rtdd-io", "uring", NULL};
+	const char *s = getenv("RTDD_BLK_OPS");
+	unsigned ops = s ? (unsigned)strtoul(s, NULL, 10) / 4 : 25000;
+	struct rtdd_blkfront_info in;
+	struct rtdd_blk_req r = {0};
+	struct rtdd_blk_cpl c;
+	rtdd_blkfront *bf;
+	uint8_t *zb = NULL, *small = NULL;
+	void *p;
+
+	(void)state;
+	for (int pass = 0; pass < 2; pass++) {
+		bf = open_vbd(NULL, img_rw, "w", pass ? uring : NULL);
+		rtdd_blkfront_info(bf, &in);
+		assert_int_equal(rtdd_blkfront_buf_alloc(bf, 0, &p), -EINVAL);
+		assert_int_equal(rtdd_blkfront_buf_alloc(
+					 bf, in.max_req_bytes + 16 * 512, &p),
+				 0);
+		zb = p;
+		assert_int_equal((uintptr_t)zb % 4096, 0);
+		random_io_in(bf, ops, zb, true);
+		rtdd_blkfront_info(bf, &in);
+		printf("    %llu of them without a copy\n",
+		       (unsigned long long)in.zero_copy);
+		assert_true(in.zero_copy > ops / 2);
+		if (pass) {
+			assert_int_equal(
+				rtdd_blkfront_buf_alloc(
+					bf, (size_t)32 * 64 * 1024, &p),
+				0);
+			async_io_in(bf, 0, 16, p);
+			assert_int_equal(rtdd_blkfront_buf_free(bf, p), 0);
+		}
+		/* in flight: cannot be freed */
+		assert_int_equal(rtdd_blkfront_buf_alloc(bf, 4096, &p), 0);
+		small = p;
+		r.op = RTDD_BLK_READ;
+		r.sector = 8;
+		r.buf = small;
+		r.len = 4096;
+		r.cookie = 77;
+		assert_int_equal(rtdd_blkfront_submit(bf, 0, &r, 1), 1);
+		assert_int_equal(rtdd_blkfront_buf_free(bf, small), -EBUSY);
+		while (rtdd_blkfront_poll(bf, 0, &c, 1) == 0)
+			(void)rtdd_blkfront_wait(bf, 0, 100);
+		assert_int_equal(c.status, 0);
+		assert_int_equal(c.cookie, 77);
+		assert_memory_equal(small, shadow + 8 * 512u, 4096);
+		assert_int_equal(rtdd_blkfront_buf_free(bf, small), 0);
+		assert_int_equal(rtdd_blkfront_buf_free(bf, small), -EINVAL);
+		assert_int_equal(rtdd_blkfront_buf_free(bf, zb), 0);
+		/* no longer registered: plain memory goes through the copy */
+		{
+			uint8_t plain[4096];
+
+			assert_int_equal(rtdd_blkfront_read(bf, 16, plain,
+							    sizeof(plain)),
+					 0);
+			assert_memory_equal(plain, shadow + 16 * 512u, 4096);
+		}
+		rtdd_blkfront_close(bf);
+	}
+}
+
 static void test_final_image(void **state)
 {
 	rtdd_blkfront *bf;
@@ -475,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_copied_grants_direct),
 		cmocka_unit_test(test_event_mode),
 		cmocka_unit_test(test_hybrid_mode),
+		cmocka_unit_test(test_zero_copy),
 		cmocka_unit_test(test_final_image),
 	};
 
