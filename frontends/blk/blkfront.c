@@ -726,13 +726,9 @@ static int move_queues(struct rtdd_blkfront *bf)
 		struct fe_queue *q = &bf->q[i];
 		unsigned np = q->nslots * bf->max_segs;
 		unsigned ni = q->nslots * bf->ind_pages;
-		struct rtdd_fe_ring nr;
 		rtdd_gref *refs = NULL, *irefs = NULL;
 		void *data = NULL, *ind = NULL;
 
-		rc = rtdd_fe_ring_alloc(bf->hv, be, bf->order, &nr);
-		if (rc)
-			return rc;
 		refs = calloc(np, sizeof(*refs));
 		irefs = ni ? calloc(ni, sizeof(*irefs)) : NULL;
 		rc = !refs || (ni && !irefs) ? -ENOMEM : 0;
@@ -742,10 +738,16 @@ static int move_queues(struct rtdd_blkfront *bf)
 		if (!rc && ni)
 			rc = rtdd_gnt_share_pages(bf->hv, be, ni, false, &ind,
 						  irefs);
+		/* The ring moves last (nothing to undo after it); its old
+		 * page stays ours for a poller that read the pointer
+		 * without the lock before the move. */
+		if (!rc)
+			rc = rtdd_fe_ring_move(bf->hv, be, &q->ring);
 		if (rc) {
 			if (data)
 				(void)rtdd_gnt_unshare_pages(bf->hv, data, np);
-			(void)rtdd_fe_ring_free(bf->hv, &nr);
+			if (ind)
+				(void)rtdd_gnt_unshare_pages(bf->hv, ind, ni);
 			free(refs);
 			free(irefs);
 			return rc;
@@ -772,13 +774,11 @@ static int move_queues(struct rtdd_blkfront *bf)
 		}
 		/* The old domain is gone; a page it still maps is leaked by
 		 * the unshare rather than reused. */
-		(void)rtdd_fe_ring_free(bf->hv, &q->ring);
 		(void)rtdd_gnt_unshare_pages(bf->hv, q->data, np);
 		if (q->ind)
 			(void)rtdd_gnt_unshare_pages(bf->hv, q->ind, ni);
 		free(q->data_refs);
 		free(q->ind_refs);
-		q->ring = nr;
 		q->data = data;
 		q->data_refs = refs;
 		q->ind = ind;
@@ -909,17 +909,9 @@ static void check_backend(struct rtdd_blkfront *bf, struct fe_queue *held,
 		if (rc == -EHOSTDOWN) {
 			/* Its driver domain is being replaced: requests stay
 			 * in flight, for at most reconnect_ms. */
-			if (!bf->gone_ns) {
-				bf->gone_ns = now ? now : 1;
-				logf_(bf,
-				      "%s: backend gone; waiting up to %d ms "
-				      "for its replacement",
-				      rtdd_xb_fe_path(bf->xb),
-				      bf->o.reconnect_ms);
-			} else if (now - bf->gone_ns >
-				   (uint64_t)bf->o.reconnect_ms * 1000000u) {
+			if (rtdd_xb_fe_gone_expired(bf->xb, &bf->gone_ns, now,
+						    bf->o.reconnect_ms))
 				fail(bf, "backend gone and not replaced");
-			}
 		} else if (rc) {
 			snprintf(err, sizeof(err), "reconnect failed: %s",
 				 strerror(-rc));

@@ -171,6 +171,24 @@ int rtdd_xb_fe_refresh(rtdd_xb_fe *fe, bool *moved)
 	return 0;
 }
 
+bool rtdd_xb_fe_gone_expired(rtdd_xb_fe *fe, uint64_t *gone_ns, uint64_t now,
+			     int reconnect_ms)
+{
+	char line[600];
+
+	if (*gone_ns)
+		return now - *gone_ns > (uint64_t)reconnect_ms * 1000000u;
+	*gone_ns = now ? now : 1;
+	if (fe->log) {
+		snprintf(line, sizeof(line),
+			 "%s: backend gone; waiting up to %d ms for its "
+			 "replacement",
+			 fe->path, reconnect_ms);
+		fe->log(fe->log_arg, line);
+	}
+	return false;
+}
+
 void rtdd_xb_fe_close(rtdd_xb_fe *fe)
 {
 	if (!fe)
@@ -372,6 +390,31 @@ int rtdd_fe_ring_new_port(rtdd_domid be, struct rtdd_fe_ring *r)
 	return rc;
 }
 
+int rtdd_fe_ring_move(rtdd_hv *hv, rtdd_domid be, struct rtdd_fe_ring *r)
+{
+	unsigned n = 1u << r->order;
+	rtdd_gref refs[16];
+	void *addr = NULL;
+	int rc;
+
+	rc = rtdd_gnt_share_pages(hv, be, n, false, &addr, refs);
+	if (rc)
+		return rc;
+	rc = rtdd_fe_ring_new_port(be, r);
+	if (rc) {
+		(void)rtdd_gnt_unshare_pages(hv, addr, n);
+		return rc;
+	}
+	/* The dead domain's grants are revoked by the unshare; a page it
+	 * still maps is leaked rather than reused. */
+	if (r->old_addr)
+		(void)rtdd_gnt_unshare_pages(hv, r->old_addr, n);
+	r->old_addr = r->addr;
+	r->addr = addr;
+	memcpy(r->refs, refs, n * sizeof(refs[0]));
+	return 0;
+}
+
 int rtdd_fe_ring_publish(rtdd_hv *hv, rtdd_xs_txn t, const char *dir,
 			 const char *key, const struct rtdd_fe_ring *r)
 {
@@ -400,6 +443,10 @@ int rtdd_fe_ring_free(rtdd_hv *hv, struct rtdd_fe_ring *r)
 	r->bound = false;
 	rtdd_evtchn_close(r->ev);
 	r->ev = NULL;
+	if (r->old_addr) {
+		(void)rtdd_gnt_unshare_pages(hv, r->old_addr, 1u << r->order);
+		r->old_addr = NULL;
+	}
 	if (r->addr) {
 		rc = rtdd_gnt_unshare_pages(hv, r->addr, 1u << r->order);
 		r->addr = NULL;

@@ -56,6 +56,7 @@ struct rtdd_netfront {
 	uint64_t last_check_ns;	   /* atomic */
 	uint64_t last_progress_ns; /* atomic: last send/recv that moved */
 	uint64_t reconnects;	   /* atomic */
+	uint64_t gone_ns;	   /* backend gone since (ctl held), 0: not */
 };
 
 static uint64_t now_ns(void)
@@ -367,6 +368,8 @@ int rtdd_netfront_open(rtdd_hv *hv, const char *path,
 		nf->o = *opts;
 	if (nf->o.timeout_ms <= 0)
 		nf->o.timeout_ms = 5000;
+	if (nf->o.reconnect_ms <= 0)
+		nf->o.reconnect_ms = 30000;
 	if (!nf->o.queues)
 		nf->o.queues = 1;
 	pthread_mutex_init(&nf->ctl, NULL);
@@ -489,16 +492,82 @@ static void fail(struct rtdd_netfront *nf, const char *why)
 	__atomic_store_n(&nf->failed, -EIO, __ATOMIC_RELEASE);
 }
 
-/* All queue locks held. */
+/*
+ * All queue locks held: the backend now lives in another domain. Grants
+ * name the domain they are for, so the rings and the frame pages are
+ * granted again to the new one (the old pages are revoked; frames in
+ * flight are lost, as on any reconnect). The event channel handles stay,
+ * so a caller polling their fds keeps a valid fd.
+ */
+static int move_queues(struct rtdd_netfront *nf)
+{
+	rtdd_domid be = rtdd_xb_fe_be_domid(nf->xb);
+
+	for (unsigned i = 0; i < nf->nq; i++) {
+		struct rtdd__nf_queue *q = &nf->q[i];
+		rtdd_gref txrefs[NSLOTS], rxrefs[NSLOTS];
+		void *tx = NULL, *rx = NULL;
+		int rc;
+
+		rc = rtdd_gnt_share_pages(nf->hv, be, NSLOTS, true, &tx,
+					  txrefs);
+		if (!rc)
+			rc = rtdd_gnt_share_pages(nf->hv, be, NSLOTS, false,
+						  &rx, rxrefs);
+		if (!rc)
+			rc = rtdd_fe_ring_move(nf->hv, be, &q->txr);
+		if (!rc)
+			rc = rtdd_fe_ring_move(nf->hv, be, &q->rxr);
+		if (rc) {
+			if (tx)
+				(void)rtdd_gnt_unshare_pages(nf->hv, tx,
+							     NSLOTS);
+			if (rx)
+				(void)rtdd_gnt_unshare_pages(nf->hv, rx,
+							     NSLOTS);
+			return rc;
+		}
+		(void)rtdd_gnt_unshare_pages(nf->hv, q->txpages, NSLOTS);
+		(void)rtdd_gnt_unshare_pages(nf->hv, q->rxpages, NSLOTS);
+		q->txpages = tx;
+		q->rxpages = rx;
+		memcpy(q->txrefs, txrefs, sizeof(txrefs));
+		memcpy(q->rxrefs, rxrefs, sizeof(rxrefs));
+	}
+	return 0;
+}
+
+/* All queue locks held. -EHOSTDOWN: the backend is gone and not (yet)
+ * replaced; try again later. */
 static int reconnect(struct rtdd_netfront *nf)
 {
 	unsigned maxq;
-	bool sg = nf->sg;
+	bool sg = nf->sg, moved = false;
 	int rc;
 
+	/* A recreated driver domain serves us under a new path and id,
+	 * which the toolstack writes into our frontend dir. */
+	rc = rtdd_xb_fe_refresh(nf->xb, &moved);
+	if (rc)
+		return rc == -ENOENT ? -EHOSTDOWN : rc;
+	if (!moved && rtdd_xb_fe_be_state(nf->xb) == XenbusStateUnknown)
+		return -EHOSTDOWN; /* its node is gone: not replaced yet */
 	logf_(nf, "%s: backend left Connected; reconnecting",
 	      rtdd_xb_fe_path(nf->xb));
+	if (moved) {
+		rc = move_queues(nf);
+		if (rc)
+			return rc;
+	}
 	rc = rtdd_xb_fe_reset(nf->xb, nf->o.timeout_ms);
+	if (rc == -ETIMEDOUT) {
+		enum xenbus_state be = rtdd_xb_fe_be_state(nf->xb);
+
+		/* The toolstack wrote the device before the new driver
+		 * domain's backend came up: try again later. */
+		if (be == XenbusStateUnknown || be == XenbusStateInitialising)
+			return -EHOSTDOWN;
+	}
 	if (rc)
 		return rc;
 	rc = read_features(nf, &maxq);
@@ -510,13 +579,15 @@ static int reconnect(struct rtdd_netfront *nf)
 	for (unsigned i = 0; i < nf->nq; i++) {
 		struct rtdd__nf_queue *q = &nf->q[i];
 
-		rc = rtdd_fe_ring_new_port(rtdd_xb_fe_be_domid(nf->xb),
-					   &q->txr);
-		if (!rc)
+		if (!moved) {
 			rc = rtdd_fe_ring_new_port(rtdd_xb_fe_be_domid(nf->xb),
-						   &q->rxr);
-		if (rc)
-			return rc;
+						   &q->txr);
+			if (!rc)
+				rc = rtdd_fe_ring_new_port(
+					rtdd_xb_fe_be_domid(nf->xb), &q->rxr);
+			if (rc)
+				return rc;
+		}
 		rtdd__nf_rings_reset(q); /* frames in flight are lost */
 	}
 	rc = finish_handshake(nf);
@@ -559,10 +630,18 @@ static void check_backend(struct rtdd_netfront *nf, struct rtdd__nf_queue *held)
 	if (rtdd_xb_fe_be_state(nf->xb) != XenbusStateConnected ||
 	    rtdd_xb_fe_state(nf->xb) != XenbusStateConnected) {
 		rc = reconnect(nf);
-		if (rc) {
+		if (rc == -EHOSTDOWN) {
+			/* Its driver domain is being replaced: the session
+			 * waits, for at most reconnect_ms. */
+			if (rtdd_xb_fe_gone_expired(nf->xb, &nf->gone_ns, now,
+						    nf->o.reconnect_ms))
+				fail(nf, "backend gone and not replaced");
+		} else if (rc) {
 			snprintf(err, sizeof(err), "reconnect failed: %s",
 				 strerror(-rc));
 			fail(nf, err);
+		} else {
+			nf->gone_ns = 0;
 		}
 	}
 	for (unsigned i = nf->nq; i-- > 0;)
@@ -839,11 +918,14 @@ int rtdd_netfront_wait(rtdd_netfront *nf, unsigned qi, int timeout_ms)
 	/* Sets rsp_event = rsp_cons + 1 and re-checks (barrier inside):
 	 * pairs with the backend's check of rsp_event after it pushes. */
 	RING_FINAL_CHECK_FOR_RESPONSES(&q->rx, more);
+	/* Without split channels the backend signals on the one channel.
+	 * The handle outlives reconnects and moves (only its port
+	 * changes); the ring pages do not, so they are read under the
+	 * lock. */
+	ev = nf->split ? q->rxr.ev : q->txr.ev;
 	pthread_mutex_unlock(&q->lock);
 	if (more)
 		return 1;
-	/* Without split channels the backend signals on the one channel. */
-	ev = nf->split ? q->rxr.ev : q->txr.ev;
 	pfd.fd = rtdd_evtchn_fd(ev);
 	pfd.events = POLLIN;
 	r = poll(&pfd, 1, timeout_ms);
@@ -851,5 +933,8 @@ int rtdd_netfront_wait(rtdd_netfront *nf, unsigned qi, int timeout_ms)
 		return -errno;
 	while (rtdd_evtchn_pending(ev, &port) == 0)
 		(void)rtdd_evtchn_unmask(ev, port);
-	return RING_HAS_UNCONSUMED_RESPONSES(&q->rx) ? 1 : 0;
+	pthread_mutex_lock(&q->lock);
+	more = RING_HAS_UNCONSUMED_RESPONSES(&q->rx);
+	pthread_mutex_unlock(&q->lock);
+	return more ? 1 : 0;
 }

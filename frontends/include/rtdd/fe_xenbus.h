@@ -53,6 +53,14 @@ void rtdd_xb_fe_close(rtdd_xb_fe *fe);
  * or a xenstore error; the old values stay on error.
  */
 int rtdd_xb_fe_refresh(rtdd_xb_fe *fe, bool *moved);
+/*
+ * The backend is gone (a reconnect found no node): the first call notes
+ * the time in *gone_ns and logs the wait; later calls return true once
+ * reconnect_ms have passed since, when the caller fails the device. The
+ * caller clears *gone_ns when a reconnect succeeds.
+ */
+bool rtdd_xb_fe_gone_expired(rtdd_xb_fe *fe, uint64_t *gone_ns, uint64_t now,
+			     int reconnect_ms);
 
 rtdd_hv *rtdd_xb_fe_hv(const rtdd_xb_fe *fe);
 const char *rtdd_xb_fe_path(const rtdd_xb_fe *fe);    /* absolute */
@@ -92,12 +100,21 @@ struct rtdd_fe_ring {
 	rtdd_evtchn *ev;
 	rtdd_port port; /* our end, unbound until the backend binds */
 	bool bound;
+	/* The pages before the last move, kept (granted to a dead domain)
+	 * until the next move or free: a lock-free poller that loaded the
+	 * old address before the move reads memory that is still ours. */
+	void *old_addr;
 };
 /* Share the pages (zeroed) and allocate the event channel. */
 int rtdd_fe_ring_alloc(rtdd_hv *hv, rtdd_domid be, unsigned order,
 		       struct rtdd_fe_ring *r);
 /* A fresh event channel for a new session (old one unbound). */
 int rtdd_fe_ring_new_port(rtdd_domid be, struct rtdd_fe_ring *r);
+/* The backend moved to domain be (its driver domain was recreated):
+ * fresh zeroed pages granted to be, replacing addr and refs, and a fresh
+ * event channel to be on the same handle (its fd stays valid for
+ * pollers). On error addr and refs are unchanged. */
+int rtdd_fe_ring_move(rtdd_hv *hv, rtdd_domid be, struct rtdd_fe_ring *r);
 /* Write ring-ref (order 0) or ring-ref0..N, and event-channel, under dir
  * (absolute). key: "ring-ref". */
 int rtdd_fe_ring_publish(rtdd_hv *hv, rtdd_xs_txn t, const char *dir,

@@ -53,6 +53,10 @@ struct rtdd_netfront_opts {
 	bool no_sg;	 /* do not announce feature-sg */
 	bool no_split;	 /* one event channel per queue */
 	int timeout_ms;	 /* handshake waits; 0: 5000 */
+	/* A backend whose node vanished (its driver domain destroyed) may
+	 * take this long to come back, possibly from another domain (the
+	 * session follows it there), before the device fails; 0: 30000. */
+	int reconnect_ms;
 	/* state transitions, "vif/0 frontend Initialising -> ..." */
 	void (*log)(void *arg, const char *line);
 	void *log_arg;

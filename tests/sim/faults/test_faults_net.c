@@ -17,11 +17,12 @@
  * domain (rtdd-devd and rtdd-netback) gets SIGKILL at once; simhv ends the
  * domain. The test plays the toolstack (on_crash="restart", as `rtdd up`
  * configures it): a new driver domain of the same name (new domid), devd
- * in it, the vif entries replaced. The RT guests' sessions fail with -EIO
- * (a session cannot follow its backend to a new domid, docs/faults.md);
- * the RT application opens them again and the traffic resumes. Printed:
- * the outage (last frame before the kill to first after) and its parts;
- * asserted: traffic resumes, frames intact and in order, simhv holds no
+ * in it, the vif entries replaced. The RT guests' sessions wait for the
+ * replacement and follow their backends to the new domid (rings and frame
+ * pages granted again; docs/faults.md) without the application doing
+ * anything. Printed: the outage (last frame before the kill to first
+ * after) and its parts; asserted: no session fails, each reconnects once,
+ * traffic resumes, frames intact and in order, simhv holds no
  * grant mapping or pin of the dead domain, and grants, pins and ports are
  * back to their values before the kill (and before the driver domain at
  * the end).
@@ -53,11 +54,10 @@
 /* Liveness bound for the traffic to resume (0.1 to 3 s here; valgrind's
  * start of rtdd-netback with DPDK alone can take several seconds). */
 #define RESUME_MS 30000
-/* test_driverdom_kill: the sessions' handshake timeout, which bounds how
- * long a session tries its dead backend before it fails with -EIO; an
- * open that times out (a slow machine, valgrind) is tried again with
- * twice the timeout, up to 16 s. */
-#define DD_FE_TIMEOUT_MS 1000
+/* test_driverdom_kill: the sessions' handshake timeout; an open that
+ * times out (a slow machine, valgrind) is tried again with twice the
+ * timeout, up to 16 s. */
+#define DD_FE_TIMEOUT_MS 2000
 #define DD_FE_TIMEOUT_MAX_MS 16000
 
 extern char **environ;
@@ -428,6 +428,7 @@ static struct rtdd_simhv_stats stats(void)
 }
 
 static int dd_fe_timeout_ms = DD_FE_TIMEOUT_MS;
+static int dd_fe_reconnect_ms; /* 0: the library's default */
 
 /* Open vif i as an application would, for up to a minute: an open that
  * times out (a slow machine, valgrind) is tried again with twice the
@@ -442,8 +443,11 @@ static unsigned open_retry(rtdd_netfront **nf, unsigned i)
 	int rc;
 
 	for (;;) {
-		struct rtdd_netfront_opts o = {.log = nf_log,
-					       .timeout_ms = dd_fe_timeout_ms};
+		struct rtdd_netfront_opts o = {
+			.log = nf_log,
+			.timeout_ms = dd_fe_timeout_ms,
+			.reconnect_ms = dd_fe_reconnect_ms,
+		};
 
 		rc = rtdd_netfront_open(E.fe_hv[i], "device/vif/0", &o, nf);
 		tries++;
@@ -458,32 +462,13 @@ static unsigned open_retry(rtdd_netfront **nf, unsigned i)
 	return tries;
 }
 
-/* A session that said -EIO: closed and opened again (it then reads the
- * vif's current backend from xenstore). Returns the number of open
- * attempts; adds the time spent closing and opening to *close_us,
- * *open_us. */
-static unsigned reopen(rtdd_netfront **nf, unsigned i, uint64_t *close_us,
-		       uint64_t *open_us)
-{
-	uint64_t t0 = now_us(), t1;
-	unsigned tries;
-
-	rtdd_netfront_close(*nf);
-	*nf = NULL;
-	t1 = now_us();
-	*close_us += t1 - t0;
-	tries = open_retry(nf, i);
-	*open_us += now_us() - t1;
-	return tries;
-}
-
 static void test_driverdom_kill(void **s)
 {
 	struct rtdd_simhv_dom_cfg cfg = {.name = "netdd"};
 	struct rtdd_simhv_stats s0, s1, s2, s3, s4;
 	struct flow ab = {0}, ba = {0};
-	uint64_t next, t_end, t_kill, t_gone, t_up, t_fail = 0, t_open = 0;
-	uint64_t last_before, reopens = 0, opens = 0, close_us = 0, open_us = 0;
+	struct rtdd_netfront_stats sa, sb;
+	uint64_t next, t_end, t_kill, t_gone, t_up, last_before;
 	uint32_t seq_at_kill;
 	bool resumed = false;
 	rtdd_domid dd2;
@@ -539,31 +524,24 @@ static void test_driverdom_kill(void **s)
 	}
 	t_up = now_us();
 
-	/* the RT application: keeps its period; a session that fails is
-	 * opened again, until a frame sent after the kill arrives */
+	/* the RT application keeps its period and does nothing else: its
+	 * sessions follow the backends to the new domain */
 	t_end = t_kill + 2 * RESUME_MS * 1000ull;
-	while (!resumed && now_us() < t_end) {
+	while (!resumed && now_us() < t_end && !ab.tx_failed && !ab.rx_failed) {
 		flow_step(&ab);
-		if (ab.tx_failed || ab.rx_failed) {
-			if (!t_fail)
-				t_fail = now_us();
-			if (ab.tx_failed)
-				opens += reopen(&ab.tx, 0, &close_us, &open_us);
-			if (ab.rx_failed)
-				opens += reopen(&ab.rx, 1, &close_us, &open_us);
-			reopens += ab.tx_failed + ab.rx_failed;
-			ab.tx_failed = ab.rx_failed = false;
-			t_open = now_us();
-			next = t_open;
-		}
 		if (ab.last_rx > seq_at_kill)
 			resumed = true;
 		else
 			pace(&next);
 	}
+	assert_false(ab.tx_failed || ab.rx_failed);
 	if (!resumed)
 		fail_msg("traffic did not resume within %u ms of the kill",
 			 2 * RESUME_MS);
+	rtdd_netfront_stats(ab.tx, &sa);
+	rtdd_netfront_stats(ab.rx, &sb);
+	assert_int_equal(sa.reconnects, 1);
+	assert_int_equal(sb.reconnects, 1);
 
 	/* both directions on the new driver domain */
 	ba.tx = ab.rx;
@@ -611,36 +589,94 @@ static void test_driverdom_kill(void **s)
 	assert_int_equal(s4.ports, s0.ports);
 	printf("faults: driverdom_kill: 1 driver domain (rtdd-devd + "
 	       "rtdd-netback) SIGKILLed under RT traffic (1 frame / %u us), "
-	       "recreated as domain %u; sessions' handshake timeout %d ms; "
-	       "traffic resumed: outage %.1f ms (last "
-	       "frame before the kill to first after); domain gone after "
-	       "%.1f ms, new devd + vifs after %.1f ms, old sessions failed "
-	       "(-EIO) after %.1f ms, %llu reopened (%llu opens; %.1f ms in "
-	       "close, %.1f ms in open) by %.1f ms; "
+	       "recreated as domain %u; both sessions followed it (1 "
+	       "reconnect each, none failed); traffic resumed: outage %.1f "
+	       "ms (last frame before the kill to first after); domain gone "
+	       "after %.1f ms, new devd + vifs after %.1f ms; "
 	       "simhv after "
 	       "the death: %u grant maps, %u pins (baseline %u/%u); after "
 	       "recovery %u/%u/%u maps/pins/ports (before the kill %u/%u/%u), "
 	       "back to %u/%u/%u after close and destroy; "
 	       "%llu frames sent, %llu received intact and in order\n",
-	       PERIOD_US, dd2, dd_fe_timeout_ms,
-	       (double)(ab.last_rx_us - last_before) / 1000.0,
+	       PERIOD_US, dd2, (double)(ab.last_rx_us - last_before) / 1000.0,
 	       (double)(t_gone - t_kill) / 1000.0,
-	       (double)(t_up - t_kill) / 1000.0,
-	       t_fail ? (double)(t_fail - t_kill) / 1000.0 : 0.0,
-	       (unsigned long long)reopens, (unsigned long long)opens,
-	       close_us / 1000.0, open_us / 1000.0,
-	       t_open ? (double)(t_open - t_kill) / 1000.0 : 0.0, s2.grant_maps,
-	       s2.grant_pins, s0.grant_maps, s0.grant_pins, s3.grant_maps,
-	       s3.grant_pins, s3.ports, s1.grant_maps, s1.grant_pins, s1.ports,
-	       s4.grant_maps, s4.grant_pins, s4.ports,
-	       (unsigned long long)(ab.sent + ba.sent),
+	       (double)(t_up - t_kill) / 1000.0, s2.grant_maps, s2.grant_pins,
+	       s0.grant_maps, s0.grant_pins, s3.grant_maps, s3.grant_pins,
+	       s3.ports, s1.grant_maps, s1.grant_pins, s1.ports, s4.grant_maps,
+	       s4.grant_pins, s4.ports, (unsigned long long)(ab.sent + ba.sent),
 	       (unsigned long long)(ab.received + ba.received));
+}
+
+/* The driver domain dies and nobody recreates it: the sessions wait for a
+ * replacement, without blocking the RT application's calls, for
+ * reconnect_ms, then fail with -EIO; simhv is left with nothing of the
+ * dead domain. */
+static void test_driverdom_gone(void **s)
+{
+	struct rtdd_simhv_stats s0, s2;
+	struct flow ab = {0};
+	uint64_t next, t_end, t_kill, t_fail = 0, call_max = 0;
+
+	(void)s;
+	if (!E.f.dom0) {
+		print_message("SKIP: no simhv or rtdd-netback\n");
+		skip();
+	}
+	s0 = stats();
+	spawn_devd(E.dd);
+	assert_int_equal(add_vif(E.dd, 0), 0);
+	assert_int_equal(add_vif(E.dd, 1), 0);
+	dd_fe_timeout_ms = DD_FE_TIMEOUT_MS;
+	dd_fe_reconnect_ms = 500;
+	(void)open_retry(&ab.tx, 0);
+	(void)open_retry(&ab.rx, 1);
+	dd_fe_reconnect_ms = 0;
+	ab.dst = E.mac[1];
+	ab.src = E.mac[0];
+	next = now_us();
+	t_end = next + RESUME_MS * 1000ull;
+	while (ab.received < 100 && now_us() < t_end) {
+		flow_step(&ab);
+		pace(&next);
+	}
+	assert_true(ab.received >= 100);
+
+	t_kill = now_us();
+	assert_int_equal(kill(-E.devd, SIGKILL), 0);
+	assert_int_equal(simhv_fixture_wait_gone(&E.f, E.dd, 5000), 0);
+	s2 = stats();
+	assert_int_equal(s2.grant_maps, s0.grant_maps);
+	assert_int_equal(s2.grant_pins, s0.grant_pins);
+	/* both sessions fail, neither hangs: a liveness bound only */
+	t_end = t_kill + 2 * RESUME_MS * 1000ull;
+	while (!(ab.tx_failed && ab.rx_failed) && now_us() < t_end) {
+		uint64_t t0 = now_us(), d;
+
+		flow_step(&ab);
+		d = now_us() - t0;
+		if (d > call_max)
+			call_max = d;
+		pace(&next);
+	}
+	assert_true(ab.tx_failed && ab.rx_failed);
+	t_fail = now_us();
+	/* a failed session stays failed */
+	assert_int_equal(flow_step(&ab), 0);
+	rtdd_netfront_close(ab.tx);
+	rtdd_netfront_close(ab.rx);
+	printf("faults: driverdom_gone: driver domain SIGKILLed and not "
+	       "recreated; sessions (reconnect_ms 500) failed with -EIO "
+	       "%.1f ms after the kill; longest send+recv call meanwhile "
+	       "%.2f ms\n",
+	       (double)(t_fail - t_kill) / 1000.0, (double)call_max / 1000.0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_netback_kill, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_driverdom_gone, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_driverdom_kill, setup,
 						teardown),
