@@ -9,10 +9,17 @@
 # 0 is one pass, 77 one skip (the reason is the last line printed), anything
 # else one failure. A binary that dies before its summary counts as failed.
 # RTDD_TEST_TIMEOUT (seconds, default 900) bounds each test.
+#
+# Under SAN= (make SAN=... test) every process a test starts, the daemons
+# too (rtdd-simhv, devd, the backends), writes its sanitizer reports to
+# $O/san-logs/<test>/report.<pid>; a test that leaves any report there
+# fails, whatever its own result, and the report's head is printed.
 set -u
 O=${O:-build}
 logdir="$O/test-logs"
 mkdir -p "$logdir"
+here=$(cd "$(dirname "$0")/.." && pwd)
+sanroot="$(cd "$O" && pwd)/san-logs"
 timeout_s=${RTDD_TEST_TIMEOUT:-900}
 total_pass=0 total_fail=0 total_skip=0
 failed_names=()
@@ -21,6 +28,16 @@ for t in "$@"; do
 	name=$(basename "$t")
 	log="$logdir/$name.log"
 	start=$(date +%s.%N)
+	san_dir=""
+	if [ -n "${SAN:-}" ]; then
+		san_dir="$sanroot/$name"
+		rm -rf "$san_dir"
+		mkdir -p "$san_dir"
+		so="log_path=$san_dir/report"
+		export ASAN_OPTIONS="$so"
+		export UBSAN_OPTIONS="$so:print_stacktrace=1"
+		export TSAN_OPTIONS="$so:suppressions=$here/scripts/tsan.supp"
+	fi
 	case "$t" in
 	*.sh) timeout -k 10 "$timeout_s" bash "$t" >"$log" 2>&1 ;;
 	*) timeout -k 10 "$timeout_s" "$t" >"$log" 2>&1 ;;
@@ -51,6 +68,14 @@ for t in "$@"; do
 		if [ $rc -eq 0 ] && [ $((p + f + s)) -eq 0 ]; then f=1; fi
 		;;
 	esac
+	san_reports=""
+	if [ -n "$san_dir" ]; then
+		san_reports=$(find "$san_dir" -type f -size +0 | sort)
+		if [ -n "$san_reports" ]; then
+			case "$t" in *.sh) p=0 s=0 ;; esac
+			[ "$f" -eq 0 ] && f=1
+		fi
+	fi
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
 	total_skip=$((total_skip + s))
@@ -68,6 +93,11 @@ for t in "$@"; do
 		echo "---- $log (last 40 lines) ----"
 		tail -n 40 "$log"
 		echo "----"
+		for r in $san_reports; do
+			echo "---- sanitizer report $r (first 30 lines) ----"
+			head -n 30 "$r"
+			echo "----"
+		done
 	fi
 done
 
