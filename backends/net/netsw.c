@@ -15,7 +15,8 @@
  *   flush       per port
  *
  * Between two best-effort chunks the switch asks the RT ports whether
- * input waits (ops->pending, one shared-index load for a vif) and runs
+ * input waits (ops->pending, one shared-index load for a vif, one
+ * descriptor read or a rate-limited poll for a DPDK uplink) and runs
  * the RT service first if so: an RT frame waits for one chunk of
  * best-effort work at most, not for a round of it.
  *
@@ -758,9 +759,10 @@ static unsigned rt_service(rtdd_sw *sw, uint64_t now)
 
 /*
  * Between two best-effort chunks: has an RT port input waiting? Asks the
- * ports that can tell cheaply (ops->pending); the others (DPDK uplinks)
- * are served at the start of each round and whenever another RT port
- * preempts.
+ * ports that can tell cheaply (ops->pending: a vif loads its req_prod, a
+ * DPDK uplink reads its next RX descriptor or polls the port into a
+ * stash); a port without the op is served at the start of each round and
+ * whenever another RT port preempts.
  */
 static bool rt_pending(rtdd_sw *sw)
 {

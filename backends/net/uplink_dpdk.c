@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -15,11 +16,19 @@
 #define UP_BURST 32
 #define UP_DESC 1024
 #define UP_MBUFS 4095
+/* Without descriptor status, pending polls the port at most this often
+ * (a tap's rx_burst is a syscall). */
+#define UP_PEEK_NS 1000
 
 struct rtdd_uplink {
 	uint16_t port;
 	struct rte_mempool *mp;
 	bool started;
+	bool desc_status; /* the PMD answers rte_eth_rx_descriptor_status */
+	uint64_t next_peek, peek_gap; /* TSC */
+	/* Frames pending took off the port, handed out first by rx. */
+	struct rte_mbuf *stash[UP_BURST];
+	unsigned nstash, stash_at;
 	struct rtdd_uplink_stats st;
 };
 
@@ -83,6 +92,10 @@ int rtdd_uplink_open(uint16_t port_id, rtdd_uplink **up_out)
 		goto out;
 	up->started = true;
 	(void)rte_eth_promiscuous_enable(port_id);
+	/* Offset 0 is the next descriptor rx_burst would take: -ENOTSUP
+	 * where the PMD cannot tell (memif, af_packet, tap, ring). */
+	up->desc_status = rte_eth_rx_descriptor_status(port_id, 0, 0) >= 0;
+	up->peek_gap = rte_get_tsc_hz() / (1000000000ull / UP_PEEK_NS);
 	*up_out = up;
 	return 0;
 out:
@@ -90,16 +103,13 @@ out:
 	return rc < 0 ? rc : -EIO;
 }
 
-static unsigned up_rx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
-		      unsigned n)
+/* mbufs -> switch buffers (each mbuf freed). */
+static unsigned up_take(struct rtdd_uplink *up, rtdd_sw *sw,
+			struct rte_mbuf **m, unsigned got,
+			struct rtdd_pkt **pkts)
 {
-	struct rtdd_uplink *up = priv;
-	struct rte_mbuf *m[UP_BURST];
-	unsigned i, k = 0, got, room = rtdd_sw_buf_room(sw);
+	unsigned i, k = 0, room = rtdd_sw_buf_room(sw);
 
-	if (n > UP_BURST)
-		n = UP_BURST;
-	got = rte_eth_rx_burst(up->port, 0, m, (uint16_t)n);
 	for (i = 0; i < got; i++) {
 		struct rtdd_pkt *p;
 		uint32_t len = rte_pktmbuf_pkt_len(m[i]);
@@ -139,6 +149,55 @@ static unsigned up_rx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
 	return k;
 }
 
+static unsigned up_rx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
+		      unsigned n)
+{
+	struct rtdd_uplink *up = priv;
+	struct rte_mbuf *m[UP_BURST];
+	unsigned k = 0, got;
+
+	if (n > UP_BURST)
+		n = UP_BURST;
+	if (up->stash_at < up->nstash) {
+		got = up->nstash - up->stash_at;
+		if (got > n)
+			got = n;
+		k = up_take(up, sw, up->stash + up->stash_at, got, pkts);
+		up->stash_at += got;
+		n -= got;
+		if (!n)
+			return k;
+	}
+	got = rte_eth_rx_burst(up->port, 0, m, (uint16_t)n);
+	return k + up_take(up, sw, m, got, pkts + k);
+}
+
+/*
+ * Between best-effort chunks the switch asks its RT ports whether input
+ * waits. A PMD with descriptor status answers from the next descriptor
+ * (a NIC or VF: one read of ring memory); for the others the port is
+ * polled, at most once per UP_PEEK_NS, into the stash rx hands out first.
+ */
+static bool up_pending(void *priv)
+{
+	struct rtdd_uplink *up = priv;
+	uint64_t now;
+
+	if (up->stash_at < up->nstash)
+		return true;
+	if (up->desc_status)
+		return rte_eth_rx_descriptor_status(up->port, 0, 0) ==
+		       RTE_ETH_RX_DESC_DONE;
+	now = rte_rdtsc();
+	if (now < up->next_peek)
+		return false;
+	up->next_peek = now + up->peek_gap;
+	up->stash_at = 0;
+	up->nstash = rte_eth_rx_burst(up->port, 0, up->stash, UP_BURST);
+	up->st.rx_peeks++;
+	return up->nstash > 0;
+}
+
 static unsigned up_tx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
 		      unsigned n)
 {
@@ -175,7 +234,13 @@ static unsigned up_tx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
 static const struct rtdd_sw_port_ops up_ops = {
 	.rx = up_rx,
 	.tx = up_tx,
+	.pending = up_pending,
 };
+
+bool rtdd_uplink_pending(rtdd_uplink *up)
+{
+	return up_pending(up);
+}
 
 int rtdd_uplink_attach(rtdd_uplink *up, rtdd_sw *sw, int sw_port)
 {
@@ -199,6 +264,8 @@ void rtdd_uplink_close(rtdd_uplink *up)
 		(void)rte_eth_dev_stop(up->port);
 		(void)rte_eth_dev_close(up->port);
 	}
+	while (up->stash_at < up->nstash)
+		rte_pktmbuf_free(up->stash[up->stash_at++]);
 	rte_mempool_free(up->mp);
 	free(up);
 }

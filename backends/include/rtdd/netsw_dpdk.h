@@ -13,6 +13,7 @@
 #ifndef RTDD_NETSW_DPDK_H
 #define RTDD_NETSW_DPDK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "rtdd/netsw.h"
@@ -28,6 +29,8 @@ struct rtdd_uplink_stats {
 	uint64_t rx_nobuf;  /* switch buffers exhausted: frame dropped */
 	uint64_t rx_toobig; /* frame longer than a switch buffer */
 	uint64_t tx_nombuf; /* mbuf pool exhausted */
+	uint64_t rx_peeks;  /* polls by pending (PMDs without descriptor
+			     * status) */
 };
 
 /* "3" or a device name ("net_memif0", "0000:01:00.0") to a port id:
@@ -40,6 +43,12 @@ int rtdd_uplink_open(uint16_t port_id, rtdd_uplink **up_out);
 /* Drive switch port sw_port with this uplink (before the switch runs). */
 int rtdd_uplink_attach(rtdd_uplink *up, rtdd_sw *sw, int sw_port);
 void rtdd_uplink_stats(const rtdd_uplink *up, struct rtdd_uplink_stats *out);
+/* The switch's pending op (the switch thread calls it between best-effort
+ * chunks when the uplink is an RT port): does input wait? Answered from
+ * the next RX descriptor where the PMD can tell, else by polling the port
+ * (at most once a microsecond) into a stash that rx hands out first, in
+ * order. Exposed for tests; call it only from the switch's thread. */
+bool rtdd_uplink_pending(rtdd_uplink *up);
 /* Stop and close the ethdev port. NULL ignored. */
 void rtdd_uplink_close(rtdd_uplink *up);
 
