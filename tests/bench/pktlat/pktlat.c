@@ -42,6 +42,10 @@
 #define PKTLAT_MAGIC 0x4c505452u /* "RTPL" little-endian */
 #define PKTLAT_VERSION 1
 #define PKTLAT_F_REFLECTED 1u
+/* A sender's last frames: it is about to leave the link (see park). */
+#define PKTLAT_F_BYE 2u
+/* A parked reflector whose link stays up resumes after this long. */
+#define PARK_MAX_NS 200000000ull
 #define BURST 32
 #define NB_DESC 1024
 #define NB_MBUF 8191
@@ -99,6 +103,7 @@ struct opts {
 struct stats {
 	uint64_t sent, received, lost, reordered, duplicates, corrupt, late;
 	uint64_t foreign, tx_fail, alloc_fail;
+	uint64_t byes; /* reflect: senders that said BYE */
 	uint64_t max_seq_seen;
 	bool any_seen;
 	struct rtdd_hist rtt, fwd, back;
@@ -132,6 +137,9 @@ static void usage(FILE *f)
 		"                       the same CLOCK_MONOTONIC: one host)\n"
 		"      --link-wait S    wait up to S seconds for link up (default 10)\n"
 		"      --idle-exit S    reflect: exit after S seconds without frames\n"
+		"                       (ping and rate end with 3 BYE frames; the\n"
+		"                       reflector then leaves the port alone until\n"
+		"                       its link drops and comes back, or 200 ms)\n"
 		"      --duration S     reflect: exit after S seconds\n"
 		"      --json FILE      write results as JSON\n"
 		"      --svg FILE       write a percentile plot\n"
@@ -503,6 +511,24 @@ static int send_one(const struct opts *o, struct rte_mempool *mp,
 	return 0;
 }
 
+/* Before a sender leaves: three BYE frames, then a moment for the
+ * reflector to park before our port goes (see park). */
+static void say_bye(const struct opts *o, struct rte_mempool *mp,
+		    const struct rte_ether_addr *src, uint32_t run_id)
+{
+	for (int i = 0; i < 3; i++) {
+		struct rte_mbuf *m = build(mp, o, src, run_id, UINT32_MAX);
+
+		if (!m)
+			break;
+		hdr_of(m)->flags = PKTLAT_F_BYE;
+		if (rte_eth_tx_burst(o->port, 0, &m, 1) != 1)
+			rte_pktmbuf_free(m);
+		usleep(1000);
+	}
+	usleep(20000);
+}
+
 /* One reply: returns its sequence number, or UINT64_MAX when it was not a
  * valid reply of this run. Records the statistics of measured frames. */
 static uint64_t take_reply(const struct opts *o, struct rte_mbuf *m,
@@ -648,6 +674,40 @@ static int run_rate(const struct opts *o, struct rte_mempool *mp,
 	return 0;
 }
 
+/*
+ * A sender said BYE: stop touching the port until its link drops and comes
+ * back up (a new sender), or PARK_MAX_NS pass with the link up (a PMD
+ * whose link does not follow the peer). DPDK 22.11's memif unmaps the
+ * rings from its control thread when the peer leaves, under an lcore that
+ * is still polling them: the reflector crashed there now and then. True:
+ * idle-exit or duration ran out meanwhile.
+ */
+static bool park(const struct opts *o, uint64_t start, uint64_t last)
+{
+	uint64_t idle = (uint64_t)(o->idle_exit_s * 1e9);
+	uint64_t dur = (uint64_t)(o->duration_s * 1e9);
+	uint64_t t0 = rtdd_now_ns(), now;
+	bool down = false;
+
+	while (!stop) {
+		struct rte_eth_link link;
+
+		memset(&link, 0, sizeof(link));
+		if (rte_eth_link_get_nowait(o->port, &link) == 0 &&
+		    link.link_status == RTE_ETH_LINK_DOWN)
+			down = true;
+		else if (down)
+			return false; /* up again: the next sender */
+		now = rtdd_now_ns();
+		if (!down && now - t0 > PARK_MAX_NS)
+			return false;
+		if ((idle && now - last > idle) || (dur && now - start > dur))
+			return true;
+		usleep(1000);
+	}
+	return true;
+}
+
 static int run_reflect(const struct opts *o, const struct rte_ether_addr *src)
 {
 	struct rte_mbuf *pkts[BURST], *out[BURST];
@@ -655,8 +715,17 @@ static int run_reflect(const struct opts *o, const struct rte_ether_addr *src)
 	uint64_t idle = (uint64_t)(o->idle_exit_s * 1e9);
 	uint64_t dur = (uint64_t)(o->duration_s * 1e9);
 	uint16_t n, i, k, sent;
+	bool bye = false;
 
 	while (!stop) {
+		if (bye) {
+			/* what came with the BYE was reflected: now park */
+			bye = false;
+			st.byes++;
+			if (park(o, start, last))
+				break;
+			last = rtdd_now_ns();
+		}
 		n = rte_eth_rx_burst(o->port, 0, pkts, BURST);
 		if (!n) {
 			uint64_t now = rtdd_now_ns();
@@ -675,6 +744,11 @@ static int run_reflect(const struct opts *o, const struct rte_ether_addr *src)
 
 			if (!h || (h->flags & PKTLAT_F_REFLECTED)) {
 				st.foreign++;
+				rte_pktmbuf_free(pkts[i]);
+				continue;
+			}
+			if (h->flags & PKTLAT_F_BYE) {
+				bye = true;
 				rte_pktmbuf_free(pkts[i]);
 				continue;
 			}
@@ -742,6 +816,8 @@ static int write_json(const struct opts *o, const char *driver)
 	rtdd_json_u64(&j, "duplicates", st.duplicates);
 	rtdd_json_u64(&j, "corrupt", st.corrupt);
 	rtdd_json_u64(&j, "foreign", st.foreign);
+	if (o->mode == MODE_REFLECT)
+		rtdd_json_u64(&j, "byes", st.byes);
 	rtdd_json_u64(&j, "tx_fail", st.tx_fail);
 	rtdd_json_u64(&j, "alloc_fail", st.alloc_fail);
 	if (o->mode != MODE_REFLECT)
@@ -799,8 +875,8 @@ int main(int argc, char **argv)
 		run_reflect(&o, &src);
 		printf("rtdd-pktlat reflect: %" PRIu64 " received, %" PRIu64
 		       " reflected, %" PRIu64 " foreign, %" PRIu64
-		       " tx failures\n",
-		       st.received, st.sent, st.foreign, st.tx_fail);
+		       " tx failures, %" PRIu64 " senders said bye\n",
+		       st.received, st.sent, st.foreign, st.tx_fail, st.byes);
 		rc = o.json ? write_json(&o, info.driver_name) : 0;
 		goto out;
 	}
@@ -818,6 +894,8 @@ int main(int argc, char **argv)
 		run_rate(&o, mp, &src, run_id);
 	else if (run_ping(&o, mp, &src, run_id))
 		goto fail;
+	if (o.mode != MODE_LOOPBACK)
+		say_bye(&o, mp, &src, run_id);
 	/* Lost: measured frames sent that never came back (late and
 	 * corrupt replies did come back and are counted on their own). */
 	{

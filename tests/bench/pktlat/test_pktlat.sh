@@ -126,6 +126,10 @@ if have_pmd memif; then
 	b=$(json_get "$tmp/memif-rate.json" received)
 	want=$((${a:-0} + ${b:-0}))
 	[ "${r:-0}" -ge "$want" ] || bad "memif reflector saw ${r:-0} frames, the clients got $want replies"
+	# Each client said BYE and the reflector parked before it left (the
+	# memif PMD unmaps rings under a polling peer otherwise).
+	y=$(json_get "$tmp/refl.json" byes)
+	[ "${y:-0}" -eq 2 ] || bad "memif reflector saw ${y:-0} BYEs, want 2"
 	ran=$((ran + 1))
 else
 	echo "note: net_memif PMD not installed, memif case skipped"
