@@ -48,6 +48,7 @@ mk() {
 	make --no-print-directory -j2 O="$FO" CC="$CLANG" SAN=address,undefined \
 		WERROR=0 CI= CFLAGS="-fsanitize=fuzzer-no-link -fno-sanitize-recover=all" "$@"
 }
+mkdir -p "$FO" # its build log goes beside it, in a new O= too
 all=$(mk -s fuzz-list) || exit 1
 targets=${FUZZ_TARGETS:-$all}
 echo "  FUZZ    building ${targets} in $FO (clang, ASan+UBSan)"

@@ -344,3 +344,35 @@ int rtdd_netif_parse_rate(const char *s, size_t len, uint64_t *bps_out,
 	*burst_out = (uint32_t)bytes;
 	return 0;
 }
+
+int rtdd_netif_parse_refs(const char *s, size_t len, uint32_t *out,
+			  unsigned max, unsigned *n_out)
+{
+	const char *p = s, *end = s + len;
+	unsigned n = 0;
+
+	if (!s || !len)
+		return -EINVAL;
+	for (;;) {
+		uint64_t a, b;
+
+		if (rate_num(&p, end, &a) || a > UINT32_MAX)
+			return -EINVAL;
+		b = a;
+		if (p < end && *p == '-') {
+			p++;
+			if (rate_num(&p, end, &b) || b > UINT32_MAX || b < a)
+				return -EINVAL;
+		}
+		if (b - a >= (uint64_t)(max - n))
+			return -EINVAL; /* more than max */
+		for (uint64_t r = a; r <= b; r++)
+			out[n++] = (uint32_t)r;
+		if (p == end)
+			break;
+		if (*p++ != ',')
+			return -EINVAL;
+	}
+	*n_out = n;
+	return 0;
+}

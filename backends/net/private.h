@@ -126,6 +126,10 @@ extern const struct rtdd_sw_port_ops rtdd__net_port_ops;
 
 int rtdd__net_queue_setup(struct nb_queue *q);
 void rtdd__net_queue_teardown(struct nb_queue *q);
+/* Maps refs[0..n) into q's persistent pages now (control thread, before
+ * the vif is attached); returns how many are mapped (already or now). */
+unsigned rtdd__net_queue_premap(struct nb_queue *q, const rtdd_gref *refs,
+				unsigned n, bool ro);
 void rtdd__net_stats_add(struct rtdd_netback_stats *to,
 			 const struct rtdd_netback_stats *from);
 /* Detach a vif from its port and wait until the service thread has

@@ -40,6 +40,8 @@ void rtdd__net_stats_add(struct rtdd_netback_stats *to,
 	to->rx_no_buffer += STAT_GET(f->rx_no_buffer);
 	to->breaches += STAT_GET(f->breaches);
 	to->connects += STAT_GET(f->connects);
+	to->pages_premapped += STAT_GET(f->pages_premapped);
+	to->pages_mapped_late += STAT_GET(f->pages_mapped_late);
 }
 
 static void breach(struct nb_vif *v, int err, const char *fmt, ...)
@@ -88,7 +90,7 @@ int rtdd__net_queue_setup(struct nb_queue *q)
  * most NB_PG_CAP / 2 pages per queue are kept; past that, and for any ref
  * that does not map, the grant copy path is used (and reports errors).
  */
-static void *pg_get(struct nb_queue *q, rtdd_gref ref, bool ro)
+static void *pg_get(struct nb_queue *q, rtdd_gref ref, bool ro, bool late)
 {
 	unsigned mask = NB_PG_CAP - 1, h = (ref * 2654435761u) & mask, i;
 	void *addr = NULL;
@@ -109,7 +111,21 @@ static void *pg_get(struct nb_queue *q, rtdd_gref ref, bool ro)
 	q->pg[h].ref = ref;
 	q->pg[h].ro = ro;
 	q->pg_used++;
+	if (late)
+		STAT_ADD(q->vif->st.pages_mapped_late, 1);
+	else
+		STAT_ADD(q->vif->st.pages_premapped, 1);
 	return addr;
+}
+
+unsigned rtdd__net_queue_premap(struct nb_queue *q, const rtdd_gref *refs,
+				unsigned n, bool ro)
+{
+	unsigned ok = 0;
+
+	for (unsigned i = 0; q->pg && i < n; i++)
+		ok += pg_get(q, refs[i], ro, false) != NULL;
+	return ok;
 }
 
 void rtdd__net_queue_teardown(struct nb_queue *q)
@@ -305,8 +321,9 @@ static unsigned tx_queue(struct nb_queue *q, rtdd_sw *sw, struct rtdd_pkt **out,
 		q->tpk[npend] = p;
 		q->tseg_first[npend] = (uint16_t)nseg;
 		for (i = 0, off = 0; i < tp->nfrags; i++) {
-			uint8_t *a = q->pg ? pg_get(q, tp->frag[i].gref, true)
-					   : NULL;
+			uint8_t *a =
+				q->pg ? pg_get(q, tp->frag[i].gref, true, true)
+				      : NULL;
 
 			/* offset + size <= page: checked by tx_take. */
 			if (a)
@@ -432,7 +449,7 @@ static unsigned port_tx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
 			unsigned chunk =
 				p->len - off < PAGE ? p->len - off : PAGE;
 			rtdd_gref ref = rq->gref;
-			uint8_t *a = q->pg ? pg_get(q, ref, false) : NULL;
+			uint8_t *a = q->pg ? pg_get(q, ref, false, true) : NULL;
 
 			if (a)
 				memcpy(a, p->data + off, chunk);

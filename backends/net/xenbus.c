@@ -163,6 +163,57 @@ static int map_ring(struct nb_vif *v, struct nb_queue *q, const char *dir,
 	return rc;
 }
 
+/*
+ * feature-rtdd-persistent: map the frontend's buffer pages now, on the
+ * control thread, so that the switch thread makes no mapping hypercall on
+ * its RT path (each first use would be one: tens of us on simhv). The
+ * lists are a hint: absent (a frontend that does not write them), the
+ * pages are mapped on first use as before; malformed, a warning and the
+ * same; a ref that does not map is left to the grant-copy path, which
+ * answers errors at use.
+ */
+static void premap(struct nb_vif *v, struct nb_queue *q, const char *dir)
+{
+	static const struct {
+		const char *key;
+		bool ro; /* TX pages are only read */
+	} lists[] = {{"rtdd-tx-buf-refs", true}, {"rtdd-rx-buf-refs", false}};
+	rtdd_gref refs[NB_PG_CAP / 4];
+
+	if (!q->pg)
+		return;
+	for (unsigned l = 0; l < 2; l++) {
+		char p[600], *val = NULL;
+		size_t len = 0;
+		unsigned n = 0, ok;
+		int rc;
+
+		snprintf(p, sizeof(p), "%s/%s", dir, lists[l].key);
+		rc = rtdd_xs_read(v->nb->hv, RTDD_XS_TXN_NONE, p, &val, &len);
+		if (rc == -ENOENT)
+			continue;
+		if (!rc &&
+		    rtdd_netif_parse_refs(val, len, refs, NB_PG_CAP / 4, &n))
+			rc = -EINVAL;
+		if (rc) {
+			RTDD_LOG(WARN,
+				 "%s: queue %u: bad %s '%.40s'%s: its pages "
+				 "are mapped on first use",
+				 v->name, q->idx, lists[l].key, val ? val : "",
+				 len > 40 ? "..." : "");
+			free(val);
+			continue;
+		}
+		free(val);
+		ok = rtdd__net_queue_premap(q, refs, n, lists[l].ro);
+		if (ok != n)
+			RTDD_LOG(WARN,
+				 "%s: queue %u: %u of the %u pages in %s did "
+				 "not map (grant copies for those)",
+				 v->name, q->idx, n - ok, n, lists[l].key);
+	}
+}
+
 static int connect_queue(struct nb_vif *v, struct nb_queue *q, const char *dir)
 {
 	uint32_t ptx, prx;
@@ -220,6 +271,7 @@ static int connect_queue(struct nb_vif *v, struct nb_queue *q, const char *dir)
 	} else {
 		q->rx_port = q->tx_port;
 	}
+	premap(v, q, dir);
 	return 0;
 }
 

@@ -217,6 +217,13 @@ out("fuzz_net_csum", "v4-udp-vlan", eth(0x0800, ipv4(17, udp), vlan=5))
 out("fuzz_net_csum", "v6-udp", eth(0x86dd, ipv6(17, udp)))
 out("fuzz_net_csum", "v6-tcp", eth(0x86dd, ipv6(6, tcp)))
 
+# ---- netback's text keys: buffer lists and rate (fuzz_netif_keys.c) --------
+for i, (lim, s) in enumerate([(255, "8-263"), (255, "8-100,140,150-304"),
+                              (4, "1,2,3,4"), (4, "1-5"), (255, "9-8"),
+                              (255, "4294967295"), (255, "100,1000"),
+                              (255, "1,,2"), (255, "0-4294967295")]):
+    out("fuzz_netif_keys", "k%d" % i, bytes([lim]) + s.encode())
+
 # ---- PCI --------------------------------------------------------------------
 for i, s in enumerate(["0000:03:00.0", "03:00.0", "10000:ff:1f.7",
                        "0000:00:20.0", "0000:00:00.8", "0000:3:0.0",

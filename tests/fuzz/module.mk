@@ -45,7 +45,9 @@ else
 SKIPPED += "fuzz_blkif: librtdd_blkback needs liburing-dev"
 endif
 
-FUZZERS += fuzz_netif_tx fuzz_net_csum
+FUZZERS += fuzz_netif_tx fuzz_net_csum fuzz_netif_keys
+fuzz_netif_keys-srcs := tests/fuzz/fuzz_netif_keys.c
+fuzz_netif_keys-libs := librtdd_netif
 fuzz_netif_tx-srcs := tests/fuzz/fuzz_netif_tx.c
 fuzz_netif_tx-libs := librtdd_netif
 fuzz_net_csum-srcs := tests/fuzz/fuzz_net_csum.c

@@ -95,6 +95,11 @@ struct rtdd_netback_stats {
 					too big without feature-sg */
 	uint64_t breaches;     /* fatal protocol errors */
 	uint64_t connects;
+	/* feature-rtdd-persistent buffer pages mapped at connect (from the
+	 * frontend's rtdd-tx/rx-buf-refs), and mapped later by the switch
+	 * thread on first use (a hypercall on the RT path; 0 for
+	 * librtdd-netfront once connected). */
+	uint64_t pages_premapped, pages_mapped_late;
 };
 /* Counters of the vif on switch port port_name (live and past sessions);
  * -ENOENT when no such vif port. */

@@ -42,6 +42,10 @@
 /* The raw frontend asks for feature-rtdd-persistent (netback maps its
  * pages once) when set; the copy path otherwise. */
 static bool raw_persistent;
+/* With raw_persistent, the buffer lists it writes (rtdd-tx-buf-refs,
+ * rtdd-rx-buf-refs): none, hostile ones, or its own 16 pages followed by
+ * 240 refs it never granted. */
+static enum { LISTS_NONE, LISTS_BAD, LISTS_MIXED } raw_lists;
 
 struct world {
 	struct net_env e;
@@ -307,6 +311,8 @@ static enum xenbus_state raw_open(struct world *w, struct raw *r,
 						  "multi-queue-num-queues",
 						  "feature-sg",
 						  "feature-rtdd-persistent",
+						  "rtdd-tx-buf-refs",
+						  "rtdd-rx-buf-refs",
 						  NULL};
 
 		for (unsigned i = 0; old[i]; i++) {
@@ -339,6 +345,20 @@ static enum xenbus_state raw_open(struct world *w, struct raw *r,
 		W("multi-queue-num-queues", "0");
 	W("feature-sg", "%s", flaw == RAW_BAD_SG ? "yes" : "1");
 	W("feature-rtdd-persistent", "%u", raw_persistent ? 1u : 0u);
+	if (raw_lists == LISTS_BAD) {
+		W("rtdd-tx-buf-refs", "%s", "9-8,x");
+		W("rtdd-rx-buf-refs", "%s", "1-100000");
+	} else if (raw_lists == LISTS_MIXED) {
+		char l[400];
+		size_t n = 0;
+
+		for (unsigned i = 0; i < 16; i++)
+			n += (size_t)snprintf(l + n, sizeof(l) - n, "%u,",
+					      r->refs[i]);
+		snprintf(l + n, sizeof(l) - n, "900000-900239");
+		W("rtdd-tx-buf-refs", "%s", l);
+		W("rtdd-rx-buf-refs", "%s", l);
+	}
 #undef W
 	assert_int_equal(rtdd_xb_fe_switch_state(r->xb, XenbusStateInitialised),
 			 0);
@@ -775,6 +795,36 @@ static void test_d14_persistent_bad_grefs(void **s)
 	raw_persistent = false;
 }
 
+/* feature-rtdd-persistent's buffer lists from a hostile frontend: a
+ * malformed and an oversized list are ignored (its pages are then mapped
+ * on first use), and a list with refs it never granted maps its own pages
+ * at connect and nothing else; the vif works either way. */
+static void test_d15_buf_ref_lists(void **s)
+{
+	struct world *w = *s;
+	struct rtdd_netback_stats a, b;
+	char pn[32];
+
+	if (!w)
+		skip();
+	snprintf(pn, sizeof(pn), "vif%u.0", w->e.fe_dom[0]);
+	raw_persistent = true;
+	raw_lists = LISTS_BAD;
+	assert_int_equal(rtdd_netback_vif_stats(w->e.nb, pn, &a), 0);
+	test_d01_good_frame(s);
+	assert_int_equal(rtdd_netback_vif_stats(w->e.nb, pn, &b), 0);
+	assert_int_equal(b.pages_premapped, a.pages_premapped);
+	assert_int_equal(b.pages_mapped_late - a.pages_mapped_late, 1);
+	raw_lists = LISTS_MIXED;
+	test_d01_good_frame(s);
+	assert_int_equal(rtdd_netback_vif_stats(w->e.nb, pn, &a), 0);
+	/* 16 pages read-only (TX) and 16 writable (RX) */
+	assert_int_equal(a.pages_premapped - b.pages_premapped, 32);
+	assert_int_equal(a.pages_mapped_late, b.pages_mapped_late);
+	raw_lists = LISTS_NONE;
+	raw_persistent = false;
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, probe_setup, probe_teardown)
 
 int main(void)
@@ -803,6 +853,7 @@ int main(void)
 		T(test_d12_rx_bad_gref),
 		T(test_d13_reconnect_after_breach),
 		T(test_d14_persistent_bad_grefs),
+		T(test_d15_buf_ref_lists),
 	};
 
 	/* One world for all cases: the same backend must survive them. */

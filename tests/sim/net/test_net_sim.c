@@ -170,6 +170,10 @@ static void test_two_guests(void **state)
 	assert_int_equal(st.tx_pkts, 20000);
 	assert_int_equal(st.rx_pkts, 20000);
 	assert_int_equal(st.tx_dropped, 0);
+	/* feature-rtdd-persistent: all 256 TX and 256 RX buffer pages were
+	 * mapped at connect; the switch thread mapped none on its path. */
+	assert_int_equal(st.pages_premapped, 512);
+	assert_int_equal(st.pages_mapped_late, 0);
 	rtdd_netfront_stats(a, &fs);
 	assert_int_equal(fs.tx_errors, 0);
 	assert_int_equal(fs.rx_errors, 0);

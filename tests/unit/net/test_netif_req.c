@@ -550,6 +550,74 @@ static void test_rate_key(void **state)
 	assert_int_equal(rtdd_netif_parse_rate(NULL, 0, &bps, &burst), -EINVAL);
 }
 
+/* feature-rtdd-persistent's buffer lists (rtdd-tx/rx-buf-refs), as a
+ * hostile frontend might write them. */
+static void test_buf_refs_key(void **state)
+{
+	static const char *bad[] = {
+		"",
+		",",
+		"8,",
+		",8",
+		"8,,9",
+		"9-8", /* reversed range */
+		"8-",  /* open range */
+		"-8",
+		"8--9",
+		"8-9-10",
+		"1-300",	/* more than max (256) */
+		"0-4294967295", /* more than max, not expanded */
+		"4294967296",	/* past 32 bits */
+		"4294967295-4294967296",
+		"99999999999",
+		" 8",
+		"8 ",
+		"8\n",
+		"0x8",
+		"+8",
+		"8;9",
+		"a",
+	};
+	uint32_t out[257];
+	unsigned n = 0, i;
+
+	(void)state;
+	assert_int_equal(rtdd_netif_parse_refs("8-263", 5, out, 256, &n), 0);
+	assert_int_equal(n, 256);
+	assert_int_equal(out[0], 8);
+	assert_int_equal(out[255], 263);
+	assert_int_equal(
+		rtdd_netif_parse_refs("5,7-9,4294967295", 16, out, 256, &n), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(out[0], 5);
+	assert_int_equal(out[1], 7);
+	assert_int_equal(out[3], 9);
+	assert_int_equal(out[4], 4294967295u);
+	/* exactly max, then one more */
+	assert_int_equal(rtdd_netif_parse_refs("1-255,300", 9, out, 256, &n),
+			 0);
+	assert_int_equal(n, 256);
+	assert_int_equal(rtdd_netif_parse_refs("1-256,300", 9, out, 256, &n),
+			 -EINVAL);
+	/* duplicates are the caller's business (mapped once) */
+	assert_int_equal(rtdd_netif_parse_refs("3,3", 3, out, 256, &n), 0);
+	assert_int_equal(n, 2);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		n = 77;
+		out[256] = 0xdeadbeef;
+		assert_int_equal(rtdd_netif_parse_refs(bad[i], strlen(bad[i]),
+						       out, 256, &n),
+				 -EINVAL);
+		assert_int_equal(n, 77); /* untouched on error */
+		assert_int_equal(out[256], 0xdeadbeef);
+	}
+	/* the length bounds the parse */
+	assert_int_equal(rtdd_netif_parse_refs("12,x", 2, out, 256, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0], 12);
+	assert_int_equal(rtdd_netif_parse_refs(NULL, 0, out, 256, &n), -EINVAL);
+}
+
 static void test_csum_udp4(void **state)
 {
 	uint8_t f[2048], pseudo[12];
@@ -669,6 +737,7 @@ int main(void)
 		T(test_h21_extra_then_chain_truncated),
 		T(test_h22_empty),
 		cmocka_unit_test(test_rate_key),
+		cmocka_unit_test(test_buf_refs_key),
 		cmocka_unit_test(test_csum_udp4),
 		cmocka_unit_test(test_csum_tcp6),
 		cmocka_unit_test(test_csum_refused),
