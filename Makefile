@@ -140,7 +140,8 @@ $(O)/obj/%.o: %.c
 	$(call say,CC,$<)
 	$(Q)$(CC) $(CFLAGS_ALL) $(EXTRA_CFLAGS) -c -o $@ $<
 
-.PHONY: all build deps test demo check format bench clean skipped test-xen
+.PHONY: all build deps test run-tests demo check format bench clean skipped \
+	test-xen
 .DEFAULT_GOAL := all
 
 all: build skipped
@@ -154,8 +155,14 @@ skipped:
 deps:
 	@scripts/deps.sh
 
+# test, demo and test-xen run their steps in a new make: on a fresh machine
+# deps has just installed the libraries, and only a make started after that
+# sees them (this make's HAVE_* and test lists were read before).
 test: deps
 	@$(MAKE) --no-print-directory build skipped
+	@$(MAKE) --no-print-directory run-tests
+
+run-tests:
 	@O=$(O) SAN=$(SAN) tests/run.sh $(ALL_TESTS) $(SCRIPT_TESTS)
 
 demo: deps
@@ -165,7 +172,8 @@ demo: deps
 bench: build
 	@O=$(O) scripts/bench.sh $(ALL_BENCHES)
 
-test-xen: deps build
+test-xen: deps
+	@$(MAKE) --no-print-directory build
 	@O=$(O) tests/xen/run.sh
 
 # Every public header, registered or not, must compile on its own.
