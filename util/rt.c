@@ -5,11 +5,51 @@
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "rtdd/rt.h"
+
+static int read_long(const char *path, long *out)
+{
+	char buf[32];
+	ssize_t n;
+	char *end;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = 0;
+	errno = 0;
+	*out = strtol(buf, &end, 10);
+	if (errno || end == buf || (*end && *end != '\n'))
+		return -EINVAL;
+	return 0;
+}
+
+int rtdd_rt_throttle(long *runtime_us, long *period_us)
+{
+	int r = read_long("/proc/sys/kernel/sched_rt_runtime_us", runtime_us);
+
+	if (!r)
+		r = read_long("/proc/sys/kernel/sched_rt_period_us", period_us);
+	if (r)
+		*runtime_us = *period_us = 0;
+	return r;
+}
+
+bool rtdd_rt_throttled(const struct rtdd_rt_report *rep)
+{
+	return rep->fifo_prio > 0 && rep->rt_period_us > 0 &&
+	       rep->rt_runtime_us >= 0 &&
+	       rep->rt_runtime_us < rep->rt_period_us;
+}
 
 int rtdd_rt_setup(const struct rtdd_rt_req *req, struct rtdd_rt_report *rep)
 {
@@ -37,6 +77,9 @@ int rtdd_rt_setup(const struct rtdd_rt_req *req, struct rtdd_rt_report *rep)
 			rep->err_fifo = -r;
 		else
 			rep->fifo_prio = req->fifo_prio;
+		if (!r)
+			(void)rtdd_rt_throttle(&rep->rt_runtime_us,
+					       &rep->rt_period_us);
 	}
 	if (req->mlockall) {
 		if (mlockall(MCL_CURRENT | MCL_FUTURE))
@@ -76,7 +119,7 @@ void rtdd_rt_release(struct rtdd_rt_report *rep)
 
 void rtdd_rt_describe(const struct rtdd_rt_report *rep, char *buf, size_t len)
 {
-	char cpu[48], fifo[48], mlk[48], dma[64];
+	char cpu[48], fifo[48], mlk[48], dma[64], thr[64] = "";
 
 	if (rep->cpu >= 0)
 		snprintf(cpu, sizeof(cpu), "cpu %d", rep->cpu);
@@ -106,5 +149,10 @@ void rtdd_rt_describe(const struct rtdd_rt_report *rep, char *buf, size_t len)
 			 strerror(-rep->err_dma));
 	else
 		snprintf(dma, sizeof(dma), "no cpu_dma_latency");
-	snprintf(buf, len, "%s, %s, %s, %s", cpu, fifo, mlk, dma);
+	if (rep->fifo_prio && rep->rt_period_us > 0)
+		snprintf(thr, sizeof(thr),
+			 rep->rt_runtime_us < 0 ? ", RT throttling off"
+						: ", RT throttling %ld/%ld us",
+			 rep->rt_runtime_us, rep->rt_period_us);
+	snprintf(buf, len, "%s, %s, %s, %s%s", cpu, fifo, mlk, dma, thr);
 }

@@ -154,7 +154,8 @@ struct rtdd_svc {
 	struct rtdd_svc_cfg cfg;
 	char name[32];
 	struct rtdd_rt_report granted;
-	int wake_fd; /* eventfd: control thread -> service thread */
+	bool warned_throttle; /* control thread: said once */
+	int wake_fd;	      /* eventfd: control thread -> service thread */
 
 	/* mailbox, under lock */
 	pthread_mutex_t lock;
@@ -404,6 +405,21 @@ int rtdd_svc_add(rtdd_svc *svc, struct rtdd_svc_item *it)
 		return -EINVAL;
 	if (svc->nitems >= SVC_MAX_FDS)
 		return -ENOSPC;
+	if (it->mode == RTDD_SVC_POLL && rtdd_rt_throttled(&svc->granted) &&
+	    !svc->warned_throttle) {
+		svc->warned_throttle = true;
+		RTDD_LOG(
+			WARN,
+			"%s: polls at SCHED_FIFO %d under kernel RT throttling "
+			"(sched_rt_runtime_us %ld of %ld): it will be stopped "
+			"for %ld ms every period; on CPUs given to rtdd write "
+			"-1 to /proc/sys/kernel/sched_rt_runtime_us",
+			svc->name, svc->granted.fifo_prio,
+			svc->granted.rt_runtime_us, svc->granted.rt_period_us,
+			(svc->granted.rt_period_us -
+			 svc->granted.rt_runtime_us) /
+				1000);
+	}
 	mbox_post(svc, MBOX_ADD, it);
 	return 0;
 }

@@ -43,6 +43,7 @@
 #include "rtdd/bench.h"
 #include "rtdd/hist.h"
 #include "rtdd/json.h"
+#include "rtdd/rt.h"
 #include "rtdd/log.h"
 #include "rtdd/netback.h"
 #include "rtdd/netfront.h"
@@ -52,6 +53,10 @@
 #define NG 2 /* guests: 0 = RT pinger, 1 = best-effort flooder */
 /* Isolation: quiet and flooded RT pings alternate in blocks of this many. */
 #define ISO_BLOCK 250
+/* A host stall: the switch thread's iteration, or the pinger's poll loop,
+ * did not come round for this long (normal iterations take well under
+ * 2 us, flood included; the switch's own iteration times are printed). */
+#define STALL_NS 5000
 
 static const uint8_t guest_mac[NG][6] = {{0x00, 0x16, 0x3e, 0, 0, 0x01},
 					 {0x00, 0x16, 0x3e, 0, 0, 0x02}};
@@ -155,6 +160,12 @@ struct bench {
 	int busy; /* atomic: poller is inside a round */
 	uint64_t rounds_done;
 	bool threaded; /* netback runs its own switch thread (event mode) */
+	/* Isolation blocks: mode 1 quiet, 2 flood, 0 elsewhere (atomic). */
+	int mode;
+	uint64_t sw_stalls; /* atomic: switch iterations longer than STALL_NS */
+	struct rtdd_hist sw_iter[2]; /* switch iteration times, quiet/flood */
+	struct rtdd_hist clean[2];   /* RT samples no stall overlapped */
+	uint64_t stalled[2];	     /* RT samples a stall overlapped */
 	char ev_note[200];
 	rtdd_netfront *nf[NG];
 	char cpu_note[160];
@@ -183,16 +194,31 @@ static void *poller_main(void *arg)
 {
 	struct bench *b = arg;
 
+	uint64_t prev = 0;
+
 	pin(0, (int)b->o.fifo, b->cpu_note, sizeof(b->cpu_note));
 	for (;;) {
 		int r = __atomic_load_n(&b->run, __ATOMIC_ACQUIRE);
+		uint64_t now;
+		int m;
 
 		if (r < 0)
 			break;
 		if (!r || b->threaded) {
 			usleep(1000);
+			prev = 0;
 			continue;
 		}
+		/* One iteration is one switch round; one that took longer
+		 * than STALL_NS was (almost always) the CPU taken away. */
+		now = rtdd_now_ns();
+		m = __atomic_load_n(&b->mode, __ATOMIC_ACQUIRE);
+		if (prev && m)
+			rtdd_hist_add(&b->sw_iter[m - 1], now - prev);
+		if (prev && now - prev > STALL_NS)
+			__atomic_store_n(&b->sw_stalls, b->sw_stalls + 1,
+					 __ATOMIC_RELEASE);
+		prev = now;
 		rtdd_netback_poll(b->nb);
 		b->rounds_done++;
 	}
@@ -409,6 +435,24 @@ static int rtt_run(struct bench *b, unsigned n, bool flood, struct rtdd_hist *h)
 	return lost;
 }
 
+/* In isolation blocks (b->mode set), a sample goes to b->clean[] unless a
+ * host stall overlapped it: a gap of more than STALL_NS in this thread's
+ * poll loop, or a switch iteration that long. The switch counts a stall
+ * when it comes round again, which is before it can answer, so a stall
+ * that delayed the answer has moved b->sw_stalls by the time the answer
+ * is in. */
+static void stall_acct(struct bench *b, uint64_t v, bool stalled)
+{
+	int m = __atomic_load_n(&b->mode, __ATOMIC_RELAXED);
+
+	if (!m)
+		return;
+	if (stalled)
+		b->stalled[m - 1]++;
+	else
+		rtdd_hist_add(&b->clean[m - 1], v);
+}
+
 static int rtt_loop(struct bench *b, unsigned n, bool flood,
 		    struct rtdd_hist *h)
 {
@@ -418,11 +462,13 @@ static int rtt_loop(struct bench *b, unsigned n, bool flood,
 	unsigned i, warm = n / 10, lost = 0;
 
 	for (i = 0; i < n + warm; i++) {
-		uint64_t t0, t1, deadline;
+		uint64_t t0, t1 = 0, deadline, prev, c0;
+		bool gstall = false;
 		int r = 0;
 
 		if (flood)
 			flood_step(b);
+		c0 = __atomic_load_n(&b->sw_stalls, __ATOMIC_ACQUIRE);
 		t0 = now_ns();
 		frame64(tx, far_mac, guest_mac[0], t0, 64);
 		if (rtdd_netfront_send(b->nf[0], 0, &f, 1) != 1) {
@@ -430,8 +476,13 @@ static int rtt_loop(struct bench *b, unsigned n, bool flood,
 			continue;
 		}
 		deadline = t0 + 100000000ull;
+		prev = t0;
 		for (;;) {
 			r = rtdd_netfront_recv(b->nf[0], 0, &in, 1);
+			t1 = now_ns();
+			if (t1 - prev > STALL_NS)
+				gstall = true;
+			prev = t1;
 			if (r < 0)
 				return r;
 			if (r == 1) {
@@ -442,16 +493,27 @@ static int rtt_loop(struct bench *b, unsigned n, bool flood,
 					break;
 				continue; /* a late one */
 			}
-			if (now_ns() > deadline)
+			if (t1 > deadline)
 				break;
 		}
-		t1 = now_ns();
 		if (r != 1) {
 			lost++;
 			continue;
 		}
-		if (i >= warm)
+		if (i >= warm) {
+			uint64_t c1;
+
+			/* A stall inside the round that answered is counted
+			 * when that round ends, just after the answer: give a
+			 * slow sample's switch time to come round. */
+			if (t1 - t0 > STALL_NS)
+				for (uint64_t e = now_ns() + 2 * STALL_NS;
+				     now_ns() < e;)
+					;
+			c1 = __atomic_load_n(&b->sw_stalls, __ATOMIC_ACQUIRE);
 			rtdd_hist_add(h, t1 - t0);
+			stall_acct(b, t1 - t0, gstall || c1 != c0);
+		}
 	}
 	return (int)lost;
 }
@@ -690,7 +752,9 @@ int main(int argc, char **argv)
 	static struct rtdd_hist memif, rtdd, rt_flood, shared_flood, rtdd_r[16],
 		flood_r[16], memif_r[16], ev_quiet, ev_flood;
 	struct rtdd_bench_env env;
-	double mpps_sink = 0, mpps_vif = 0, ratio50, ratio_iso, ratio_shared;
+	double mpps_sink = 0, mpps_vif = 0, ratio50, ratio_iso, ratio_shared,
+	       ratio_iso_clean, stalled_pct[2];
+	long thr_rt = 0, thr_per = 0;
 	double ratio_ev, ratio_ev_quiet50, ratio_ev_quiet99, ratio_rt_ev;
 	double be_rate_prio, be_rate_sh;
 	struct rtdd_svc_item_stats ev_st0 = {0}, ev_st1 = {0};
@@ -765,6 +829,10 @@ int main(int argc, char **argv)
 	rtdd_hist_init(&shared_flood);
 	rtdd_hist_init(&ev_quiet);
 	rtdd_hist_init(&ev_flood);
+	for (int m = 0; m < 2; m++) {
+		rtdd_hist_init(&b.sw_iter[m]);
+		rtdd_hist_init(&b.clean[m]);
+	}
 
 	rtdd_bench_env_begin(&env);
 	if (rtdd_bench_sim_start(&b.sim, 1 + NG)) {
@@ -800,11 +868,33 @@ int main(int argc, char **argv)
 		snprintf(b.cpu_note, sizeof(b.cpu_note),
 			 "cpu 0 (the poller did not report in 1 s)");
 
+	{
+		/* Warm the RT vif as the flooder is warmed below: its first
+		 * use of each of its 256 TX and 256 RX buffer pages maps the
+		 * page (a hypervisor round trip, tens of us on simhv), which
+		 * otherwise lands in the first round's quiet samples. */
+		struct rtdd_hist tmp_h;
+
+		rtdd_hist_init(&tmp_h);
+		set_run(&b, 1);
+		(void)rtt_run(&b, 1000, false, &tmp_h);
+	}
 	printf("rtdd bench net: %u round trips x %u rounds per path, 64-byte "
 	       "frames\n",
 	       b.o.samples, b.o.rounds);
 	printf("  switch thread: %s, polling; guest side: %s\n", b.cpu_note,
 	       pinfo);
+	if (rtdd_rt_throttle(&thr_rt, &thr_per))
+		printf("  kernel RT throttling: not readable\n");
+	else if (thr_rt >= 0 && thr_rt < thr_per && b.o.fifo)
+		printf("  kernel RT throttling on (sched_rt_runtime_us %ld of "
+		       "%ld): each polling SCHED_FIFO thread is stopped for "
+		       "%ld ms per period, seen below as maxima of about that "
+		       "(counted as host stalls)\n",
+		       thr_rt, thr_per, (thr_per - thr_rt) / 1000);
+	else
+		printf("  kernel RT throttling: %s\n",
+		       thr_rt < 0 ? "off" : "not in play (no SCHED_FIFO)");
 	/* RTT, interleaved. */
 	for (unsigned r = 0; r < b.o.rounds; r++) {
 		rtdd_hist_init(&memif_r[r]);
@@ -834,9 +924,13 @@ int main(int argc, char **argv)
 					       ? b.o.samples - done
 					       : ISO_BLOCK;
 
+			__atomic_store_n(&b.mode, 1, __ATOMIC_RELEASE);
 			lost_rt += rtt_run(&b, blk, false, &rtdd_r[r]);
+			__atomic_store_n(&b.mode, 0, __ATOMIC_RELEASE);
 			flood_warm(&b, 1);
+			__atomic_store_n(&b.mode, 2, __ATOMIC_RELEASE);
 			lost_fl += rtt_run(&b, blk, true, &flood_r[r]);
+			__atomic_store_n(&b.mode, 0, __ATOMIC_RELEASE);
 			flood_drain(&b);
 			done += blk;
 		}
@@ -915,6 +1009,13 @@ int main(int argc, char **argv)
 	ratio_ev_quiet50 = rtdd_bench_ratio(&ev_quiet, &rtdd, 50);
 	ratio_ev_quiet99 = rtdd_bench_ratio(&ev_quiet, &rtdd, 99);
 	ratio_rt_ev = rtdd_bench_ratio(&rt_flood, &ev_flood, 99);
+	ratio_iso_clean = rtdd_bench_ratio(&b.clean[1], &b.clean[0], 99);
+	for (int m = 0; m < 2; m++) {
+		uint64_t all = b.clean[m].count + b.stalled[m];
+
+		stalled_pct[m] =
+			all ? 100.0 * (double)b.stalled[m] / (double)all : 0;
+	}
 	printf("\nratios: rtdd/memif p50 %.2f (target <= 1.2); RT p99 "
 	       "flood/quiet %.2f (target <= 1.1); unprioritised p99 "
 	       "flood/quiet %.2f\n",
@@ -927,6 +1028,20 @@ int main(int argc, char **argv)
 	       " sleeps while measured\n",
 	       b.ev_note, ev_st1.rounds - ev_st0.rounds,
 	       ev_st1.sleeps - ev_st0.sleeps);
+	printf("\nhost stalls: RT samples during which the switch thread or "
+	       "the pinger did not come round for %u us:\n"
+	       "  quiet %.2f %%, flood %.2f %% of samples; without them:\n",
+	       STALL_NS / 1000, stalled_pct[0], stalled_pct[1]);
+	row("rtdd RT vif, quiet, no stall", &b.clean[0]);
+	row("rtdd RT vif, BE flooding, no stall", &b.clean[1]);
+	printf("  RT p99 flood/quiet without stalled samples %.2f (p50 %.2f, "
+	       "p90 %.2f)\n",
+	       ratio_iso_clean, rtdd_bench_ratio(&b.clean[1], &b.clean[0], 50),
+	       rtdd_bench_ratio(&b.clean[1], &b.clean[0], 90));
+	printf("switch iterations (one round each, cpu 0) during those "
+	       "samples:\n");
+	row("switch round, quiet", &b.sw_iter[0]);
+	row("switch round, BE flooding", &b.sw_iter[1]);
 	{
 		uint64_t p50r[16], p50m[16];
 		double iso_r[16];
@@ -972,6 +1087,8 @@ int main(int argc, char **argv)
 			rtdd_json_u64(&j, "rounds", b.o.rounds);
 			rtdd_json_str(&j, "guest_thread", pinfo);
 			rtdd_json_str(&j, "switch_thread", b.cpu_note);
+			rtdd_json_i64(&j, "sched_rt_runtime_us", thr_rt);
+			rtdd_json_i64(&j, "sched_rt_period_us", thr_per);
 			if (have_memif)
 				rtdd_json_hist(&j, "rtt_memif", &memif);
 			rtdd_json_hist(&j, "rtt_rtdd", &rtdd);
@@ -988,6 +1105,17 @@ int main(int argc, char **argv)
 			rtdd_json_dbl(&j, "ratio_p50_rtdd_memif", ratio50);
 			rtdd_json_dbl(&j, "ratio_p99_rt_flood_quiet",
 				      ratio_iso);
+			rtdd_json_u64(&j, "stall_threshold_ns", STALL_NS);
+			rtdd_json_hist(&j, "rtt_rt_quiet_no_stall",
+				       &b.clean[0]);
+			rtdd_json_hist(&j, "rtt_rt_flood_no_stall",
+				       &b.clean[1]);
+			rtdd_json_dbl(&j, "stalled_pct_quiet", stalled_pct[0]);
+			rtdd_json_dbl(&j, "stalled_pct_flood", stalled_pct[1]);
+			rtdd_json_dbl(&j, "ratio_p99_rt_flood_quiet_no_stall",
+				      ratio_iso_clean);
+			rtdd_json_hist(&j, "switch_round_quiet", &b.sw_iter[0]);
+			rtdd_json_hist(&j, "switch_round_flood", &b.sw_iter[1]);
 			rtdd_json_dbl(&j, "ratio_p99_unprioritised_flood_quiet",
 				      ratio_shared);
 			rtdd_json_dbl(&j, "be_flood_fps_prioritised",

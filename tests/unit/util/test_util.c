@@ -13,6 +13,7 @@
 
 #include "rtdd/hist.h"
 #include "rtdd/json.h"
+#include "rtdd/rt.h"
 #include "rtdd/svgplot.h"
 
 static void test_hist_index_monotonic(void **state)
@@ -116,6 +117,46 @@ static void test_svg(void **state)
 	free(h);
 }
 
+/* Kernel RT throttling: what a polling SCHED_FIFO thread is told. */
+static void test_rt_throttle(void **state)
+{
+	struct rtdd_rt_report rep = {.cpu = 0,
+				     .fifo_prio = 50,
+				     .dma_latency_fd = -1,
+				     .rt_runtime_us = 950000,
+				     .rt_period_us = 1000000};
+	char buf[256];
+	long rt = 0, per = 0;
+
+	(void)state;
+	assert_true(rtdd_rt_throttled(&rep));
+	rtdd_rt_describe(&rep, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "SCHED_FIFO 50"));
+	assert_non_null(strstr(buf, "RT throttling 950000/1000000 us"));
+	rep.rt_runtime_us = -1; /* off */
+	assert_false(rtdd_rt_throttled(&rep));
+	rtdd_rt_describe(&rep, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "RT throttling off"));
+	rep.rt_runtime_us = 1000000; /* the whole period: never stopped */
+	assert_false(rtdd_rt_throttled(&rep));
+	rep.rt_runtime_us = 950000;
+	rep.fifo_prio = 0; /* not FIFO: throttling does not apply */
+	assert_false(rtdd_rt_throttled(&rep));
+	rtdd_rt_describe(&rep, buf, sizeof(buf));
+	assert_null(strstr(buf, "throttling"));
+	rep.fifo_prio = 50;
+	rep.rt_runtime_us = rep.rt_period_us = 0; /* unread */
+	assert_false(rtdd_rt_throttled(&rep));
+
+	if (rtdd_rt_throttle(&rt, &per)) {
+		print_message(
+			"SKIP: /proc/sys/kernel/sched_rt_*_us unreadable\n");
+		return;
+	}
+	assert_true(per > 0);
+	assert_true(rt == -1 || (rt >= 0 && rt <= per));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -123,6 +164,7 @@ int main(void)
 		cmocka_unit_test(test_hist_percentiles),
 		cmocka_unit_test(test_json_escape),
 		cmocka_unit_test(test_svg),
+		cmocka_unit_test(test_rt_throttle),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

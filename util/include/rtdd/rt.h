@@ -30,13 +30,29 @@ struct rtdd_rt_report {
 	bool mlocked;
 	int dma_latency_fd; /* >= 0 while held; rtdd_rt_release closes it */
 	int err_cpu, err_fifo, err_mlock, err_dma; /* 0 or -errno */
+	/* With SCHED_FIFO granted: the kernel's RT throttling, read from
+	 * /proc/sys/kernel/sched_rt_{runtime,period}_us (runtime -1: off;
+	 * both 0: not readable). */
+	long rt_runtime_us, rt_period_us;
 };
+
+/*
+ * Linux stops SCHED_FIFO/RR threads for (period - runtime) of each period
+ * once they have run runtime (default 950 000 of 1 000 000 us): a poll
+ * thread that never sleeps loses the CPU for 50 ms every second. Reads the
+ * two settings; returns 0, or -errno when they cannot be read.
+ */
+int rtdd_rt_throttle(long *runtime_us, long *period_us);
+/* True when FIFO was granted and the kernel throttles RT threads. */
+bool rtdd_rt_throttled(const struct rtdd_rt_report *rep);
 
 /* Applies req to the calling thread. Returns 0 when everything asked for
  * was granted, else the first -errno (the report has the details). */
 int rtdd_rt_setup(const struct rtdd_rt_req *req, struct rtdd_rt_report *rep);
 void rtdd_rt_release(struct rtdd_rt_report *rep);
-/* "cpu 1, SCHED_FIFO 80, mlockall, cpu_dma_latency=0" or what was refused */
+/* "cpu 1, SCHED_FIFO 80, mlockall, cpu_dma_latency=0" or what was refused,
+ * then ", RT throttling 950000/1000000 us" or ", RT throttling off" with
+ * SCHED_FIFO granted. */
 void rtdd_rt_describe(const struct rtdd_rt_report *rep, char *buf, size_t len);
 
 #ifdef __cplusplus
