@@ -41,6 +41,13 @@ struct nb_pgrant {
 	void *addr; /* NULL: empty slot */
 	rtdd_gref ref;
 	bool ro;
+	bool batched; /* part of a premap batch (unmapped with it) */
+};
+
+/* A premap batch: the pages of one buffer-ref list, mapped in one call. */
+struct nb_pbatch {
+	void *addr;
+	unsigned count;
 };
 
 #define NB_PG_CAP 1024u /* slots, power of two; half may be used */
@@ -61,6 +68,8 @@ struct nb_queue {
 	/* Persistent mappings of the guest's buffers, or NULL (copy). */
 	struct nb_pgrant *pg;
 	unsigned pg_used;
+	struct nb_pbatch pbatch[2]; /* TX and RX lists */
+	unsigned n_pbatch;
 
 	/* TX burst scratch: packets waiting for the batched copy. */
 	struct rtdd_netif_txpkt *tp; /* NB_BURST */

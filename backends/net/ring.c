@@ -90,27 +90,43 @@ int rtdd__net_queue_setup(struct nb_queue *q)
  * most NB_PG_CAP / 2 pages per queue are kept; past that, and for any ref
  * that does not map, the grant copy path is used (and reports errors).
  */
-static void *pg_get(struct nb_queue *q, rtdd_gref ref, bool ro, bool late)
+/* The slot holding (ref, ro), or else the empty slot where it goes
+ * (NB_PG_CAP when the table is full). */
+static unsigned pg_find(const struct nb_queue *q, rtdd_gref ref, bool ro)
 {
 	unsigned mask = NB_PG_CAP - 1, h = (ref * 2654435761u) & mask, i;
-	void *addr = NULL;
 
 	for (i = 0; i < NB_PG_CAP; i++, h = (h + 1) & mask) {
-		struct nb_pgrant *g = &q->pg[h];
+		const struct nb_pgrant *g = &q->pg[h];
 
-		if (!g->addr)
-			break;
-		if (g->ref == ref && g->ro == ro)
-			return g->addr;
+		if (!g->addr || (g->ref == ref && g->ro == ro))
+			return h;
 	}
-	if (i == NB_PG_CAP || q->pg_used >= NB_PG_CAP / 2)
+	return NB_PG_CAP;
+}
+
+static void pg_put(struct nb_queue *q, unsigned slot, rtdd_gref ref, bool ro,
+		   void *addr, bool batched)
+{
+	q->pg[slot].addr = addr;
+	q->pg[slot].ref = ref;
+	q->pg[slot].ro = ro;
+	q->pg[slot].batched = batched;
+	q->pg_used++;
+}
+
+static void *pg_get(struct nb_queue *q, rtdd_gref ref, bool ro, bool late)
+{
+	unsigned h = pg_find(q, ref, ro);
+	void *addr = NULL;
+
+	if (h < NB_PG_CAP && q->pg[h].addr)
+		return q->pg[h].addr;
+	if (h == NB_PG_CAP || q->pg_used >= NB_PG_CAP / 2)
 		return NULL;
 	if (rtdd_gnt_map_refs(q->hv, q->domid, 1, &ref, ro, &addr))
 		return NULL;
-	q->pg[h].addr = addr;
-	q->pg[h].ref = ref;
-	q->pg[h].ro = ro;
-	q->pg_used++;
+	pg_put(q, h, ref, ro, addr, false);
 	if (late)
 		STAT_ADD(q->vif->st.pages_mapped_late, 1);
 	else
@@ -118,13 +134,49 @@ static void *pg_get(struct nb_queue *q, rtdd_gref ref, bool ro, bool late)
 	return addr;
 }
 
+/*
+ * At connect, a list's pages in one map call (one hypervisor round trip
+ * instead of one per page: 256 per list). Refs already mapped and repeats
+ * are left out; when the batch does not map (a bad ref in the list), each
+ * page is tried on its own, so the good ones still are. Returns how many
+ * of the list's refs are mapped afterwards.
+ */
 unsigned rtdd__net_queue_premap(struct nb_queue *q, const rtdd_gref *refs,
 				unsigned n, bool ro)
 {
-	unsigned ok = 0;
+	rtdd_gref fresh[NB_PG_CAP / 2];
+	unsigned m = 0, ok = 0, i, j;
+	void *base = NULL;
 
-	for (unsigned i = 0; q->pg && i < n; i++)
-		ok += pg_get(q, refs[i], ro, false) != NULL;
+	if (!q->pg)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned h = pg_find(q, refs[i], ro);
+
+		if (h < NB_PG_CAP && q->pg[h].addr)
+			continue;
+		for (j = 0; j < m && fresh[j] != refs[i]; j++)
+			;
+		if (j == m && q->pg_used + m < NB_PG_CAP / 2)
+			fresh[m++] = refs[i];
+	}
+	if (m && q->n_pbatch < 2 &&
+	    !rtdd_gnt_map_refs(q->hv, q->domid, m, fresh, ro, &base)) {
+		q->pbatch[q->n_pbatch].addr = base;
+		q->pbatch[q->n_pbatch++].count = m;
+		for (i = 0; i < m; i++)
+			pg_put(q, pg_find(q, fresh[i], ro), fresh[i], ro,
+			       (uint8_t *)base + (size_t)i * PAGE, true);
+		STAT_ADD(q->vif->st.pages_premapped, m);
+	} else {
+		for (i = 0; i < m; i++)
+			(void)pg_get(q, fresh[i], ro, false);
+	}
+	for (i = 0; i < n; i++) {
+		unsigned h = pg_find(q, refs[i], ro);
+
+		ok += h < NB_PG_CAP && q->pg[h].addr;
+	}
 	return ok;
 }
 
@@ -137,8 +189,12 @@ void rtdd__net_queue_teardown(struct nb_queue *q)
 	q->bound_tx = q->bound_rx = false;
 	if (q->pg) {
 		for (unsigned i = 0; i < NB_PG_CAP; i++)
-			if (q->pg[i].addr)
+			if (q->pg[i].addr && !q->pg[i].batched)
 				(void)rtdd_gnt_unmap(q->hv, q->pg[i].addr, 1);
+		for (unsigned i = 0; i < q->n_pbatch; i++)
+			(void)rtdd_gnt_unmap(q->hv, q->pbatch[i].addr,
+					     q->pbatch[i].count);
+		q->n_pbatch = 0;
 		free(q->pg);
 		q->pg = NULL;
 		q->pg_used = 0;

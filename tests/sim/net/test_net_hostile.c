@@ -45,7 +45,7 @@ static bool raw_persistent;
 /* With raw_persistent, the buffer lists it writes (rtdd-tx-buf-refs,
  * rtdd-rx-buf-refs): none, hostile ones, or its own 16 pages followed by
  * 240 refs it never granted. */
-static enum { LISTS_NONE, LISTS_BAD, LISTS_MIXED } raw_lists;
+static enum { LISTS_NONE, LISTS_BAD, LISTS_MIXED, LISTS_DUP } raw_lists;
 
 struct world {
 	struct net_env e;
@@ -356,6 +356,15 @@ static enum xenbus_state raw_open(struct world *w, struct raw *r,
 			n += (size_t)snprintf(l + n, sizeof(l) - n, "%u,",
 					      r->refs[i]);
 		snprintf(l + n, sizeof(l) - n, "900000-900239");
+		W("rtdd-tx-buf-refs", "%s", l);
+		W("rtdd-rx-buf-refs", "%s", l);
+	} else if (raw_lists == LISTS_DUP) {
+		char l[200];
+
+		/* repeats: 3 distinct pages, listed 7 times */
+		snprintf(l, sizeof(l), "%u,%u,%u,%u,%u,%u,%u", r->refs[0],
+			 r->refs[0], r->refs[1], r->refs[2], r->refs[1],
+			 r->refs[0], r->refs[2]);
 		W("rtdd-tx-buf-refs", "%s", l);
 		W("rtdd-rx-buf-refs", "%s", l);
 	}
@@ -797,8 +806,10 @@ static void test_d14_persistent_bad_grefs(void **s)
 
 /* feature-rtdd-persistent's buffer lists from a hostile frontend: a
  * malformed and an oversized list are ignored (its pages are then mapped
- * on first use), and a list with refs it never granted maps its own pages
- * at connect and nothing else; the vif works either way. */
+ * on first use), a list with refs it never granted maps its own pages at
+ * connect and nothing else (the one-call batch fails, each page is tried
+ * alone), and a list naming pages many times maps each once; the vif
+ * works either way. */
 static void test_d15_buf_ref_lists(void **s)
 {
 	struct world *w = *s;
@@ -821,6 +832,12 @@ static void test_d15_buf_ref_lists(void **s)
 	/* 16 pages read-only (TX) and 16 writable (RX) */
 	assert_int_equal(a.pages_premapped - b.pages_premapped, 32);
 	assert_int_equal(a.pages_mapped_late, b.pages_mapped_late);
+	raw_lists = LISTS_DUP;
+	test_d01_good_frame(s);
+	assert_int_equal(rtdd_netback_vif_stats(w->e.nb, pn, &b), 0);
+	/* each page mapped once per access mode, however often listed */
+	assert_int_equal(b.pages_premapped - a.pages_premapped, 6);
+	assert_int_equal(b.pages_mapped_late, a.pages_mapped_late);
 	raw_lists = LISTS_NONE;
 	raw_persistent = false;
 }
