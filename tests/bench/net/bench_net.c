@@ -160,12 +160,15 @@ struct bench {
 	int busy; /* atomic: poller is inside a round */
 	uint64_t rounds_done;
 	bool threaded; /* netback runs its own switch thread (event mode) */
-	/* Isolation blocks: mode 1 quiet, 2 flood, 0 elsewhere (atomic). */
+	/* Isolation blocks: mode 1 quiet, 2 flood, 3 quiet with the guest
+	 * thread's cache stirred as by the flood, 0 elsewhere (atomic). */
 	int mode;
+	bool stir; /* rtt_loop: stir before each quiet ping */
+	uint64_t flood_sent, flood_steps; /* BE frames per flood_step */
 	uint64_t sw_stalls; /* atomic: switch iterations longer than STALL_NS */
-	struct rtdd_hist sw_iter[2]; /* switch iteration times, quiet/flood */
-	struct rtdd_hist clean[2];   /* RT samples no stall overlapped */
-	uint64_t stalled[2];	     /* RT samples a stall overlapped */
+	struct rtdd_hist sw_iter[3]; /* switch iteration times, per mode */
+	struct rtdd_hist clean[3];   /* RT samples no stall overlapped */
+	uint64_t stalled[3];	     /* RT samples a stall overlapped */
 	char ev_note[200];
 	rtdd_netfront *nf[NG];
 	char cpu_note[160];
@@ -374,7 +377,7 @@ static unsigned frame64(uint8_t *f, const uint8_t *dst, const uint8_t *src,
 }
 
 /* Keep the flooder's TX ring full and its RX ring drained. */
-static void flood_step(struct bench *b)
+static unsigned flood_step(struct bench *b)
 {
 	static uint8_t big[1514], sink[65536];
 	struct rtdd_nf_frame f[16], in = {.data = sink, .cap = 65535};
@@ -387,10 +390,37 @@ static void flood_step(struct bench *b)
 		f[i].data = big;
 		f[i].len = 1514;
 	}
-	while (rtdd_netfront_send(b->nf[1], 0, f, 16) > 0)
-		;
+	unsigned sent = 0;
+	int n;
+
+	while ((n = rtdd_netfront_send(b->nf[1], 0, f, 16)) > 0)
+		sent += (unsigned)n;
 	while (rtdd_netfront_recv(b->nf[1], 0, &in, 1) > 0)
 		;
+	return sent;
+}
+
+/*
+ * The control for the flooded blocks: on this 2-vCPU machine the pinger's
+ * thread also generates the flood (flood_step before each ping), which
+ * leaves its own caches full of best-effort frames - a cost a real RT
+ * guest, with the flooder on another CPU, does not pay. stir() does the
+ * guest side of a flood_step without sending: as many 1514-byte copies
+ * into 256 page-sized buffers (the netfront's TX pages) as one flood_step
+ * made on average. Quiet pings after it show what the guest's own cache
+ * costs, so the switch's share of the flood's cost is what is left.
+ */
+static void stir(struct bench *b)
+{
+	static uint8_t big[1514], pages[256][4096];
+	static unsigned next;
+	uint64_t n = b->flood_steps ? b->flood_sent / b->flood_steps : 256;
+
+	for (uint64_t i = 0; i < n; i++) {
+		big[0] = (uint8_t)i;
+		memcpy(pages[next++ & 255], big, sizeof(big));
+	}
+	__asm__ __volatile__("" : : "r"(pages) : "memory");
 }
 
 /* The first use of each guest buffer page maps it (feature-rtdd-persistent:
@@ -466,8 +496,16 @@ static int rtt_loop(struct bench *b, unsigned n, bool flood,
 		bool gstall = false;
 		int r = 0;
 
-		if (flood)
-			flood_step(b);
+		if (flood) {
+			unsigned sent = flood_step(b);
+
+			if (__atomic_load_n(&b->mode, __ATOMIC_RELAXED) == 2) {
+				b->flood_sent += sent;
+				b->flood_steps++;
+			}
+		} else if (b->stir) {
+			stir(b);
+		}
 		c0 = __atomic_load_n(&b->sw_stalls, __ATOMIC_ACQUIRE);
 		t0 = now_ns();
 		frame64(tx, far_mac, guest_mac[0], t0, 64);
@@ -750,10 +788,10 @@ int main(int argc, char **argv)
 	};
 	static struct bench b;
 	static struct rtdd_hist memif, rtdd, rt_flood, shared_flood, rtdd_r[16],
-		flood_r[16], memif_r[16], ev_quiet, ev_flood;
+		flood_r[16], memif_r[16], ev_quiet, ev_flood, rt_stir;
 	struct rtdd_bench_env env;
 	double mpps_sink = 0, mpps_vif = 0, ratio50, ratio_iso, ratio_shared,
-	       ratio_iso_clean, stalled_pct[2];
+	       ratio_iso_clean, ratio_iso_stir, stalled_pct[3];
 	long thr_rt = 0, thr_per = 0;
 	double ratio_ev, ratio_ev_quiet50, ratio_ev_quiet99, ratio_rt_ev;
 	double be_rate_prio, be_rate_sh;
@@ -829,7 +867,8 @@ int main(int argc, char **argv)
 	rtdd_hist_init(&shared_flood);
 	rtdd_hist_init(&ev_quiet);
 	rtdd_hist_init(&ev_flood);
-	for (int m = 0; m < 2; m++) {
+	rtdd_hist_init(&rt_stir);
+	for (int m = 0; m < 3; m++) {
 		rtdd_hist_init(&b.sw_iter[m]);
 		rtdd_hist_init(&b.clean[m]);
 	}
@@ -932,6 +971,11 @@ int main(int argc, char **argv)
 			lost_fl += rtt_run(&b, blk, true, &flood_r[r]);
 			__atomic_store_n(&b.mode, 0, __ATOMIC_RELEASE);
 			flood_drain(&b);
+			b.stir = true;
+			__atomic_store_n(&b.mode, 3, __ATOMIC_RELEASE);
+			lost_rt += rtt_run(&b, blk, false, &rt_stir);
+			__atomic_store_n(&b.mode, 0, __ATOMIC_RELEASE);
+			b.stir = false;
 			done += blk;
 		}
 		rtdd_hist_merge(&rtdd, &rtdd_r[r]);
@@ -1010,7 +1054,8 @@ int main(int argc, char **argv)
 	ratio_ev_quiet99 = rtdd_bench_ratio(&ev_quiet, &rtdd, 99);
 	ratio_rt_ev = rtdd_bench_ratio(&rt_flood, &ev_flood, 99);
 	ratio_iso_clean = rtdd_bench_ratio(&b.clean[1], &b.clean[0], 99);
-	for (int m = 0; m < 2; m++) {
+	ratio_iso_stir = rtdd_bench_ratio(&b.clean[1], &b.clean[2], 99);
+	for (int m = 0; m < 3; m++) {
 		uint64_t all = b.clean[m].count + b.stalled[m];
 
 		stalled_pct[m] =
@@ -1030,18 +1075,27 @@ int main(int argc, char **argv)
 	       ev_st1.sleeps - ev_st0.sleeps);
 	printf("\nhost stalls: RT samples during which the switch thread or "
 	       "the pinger did not come round for %u us:\n"
-	       "  quiet %.2f %%, flood %.2f %% of samples; without them:\n",
-	       STALL_NS / 1000, stalled_pct[0], stalled_pct[1]);
+	       "  quiet %.2f %%, flood %.2f %%, stirred %.2f %% of samples; "
+	       "without them:\n",
+	       STALL_NS / 1000, stalled_pct[0], stalled_pct[1], stalled_pct[2]);
 	row("rtdd RT vif, quiet, no stall", &b.clean[0]);
 	row("rtdd RT vif, BE flooding, no stall", &b.clean[1]);
+	row("quiet, guest cache stirred, no st.", &b.clean[2]);
 	printf("  RT p99 flood/quiet without stalled samples %.2f (p50 %.2f, "
 	       "p90 %.2f)\n",
 	       ratio_iso_clean, rtdd_bench_ratio(&b.clean[1], &b.clean[0], 50),
 	       rtdd_bench_ratio(&b.clean[1], &b.clean[0], 90));
+	printf("  against quiet with the guest's cache stirred as by the "
+	       "flood (%" PRIu64 " frame copies before each ping): p99 %.2f "
+	       "(p50 %.2f, p90 %.2f)\n",
+	       b.flood_steps ? b.flood_sent / b.flood_steps : 0, ratio_iso_stir,
+	       rtdd_bench_ratio(&b.clean[1], &b.clean[2], 50),
+	       rtdd_bench_ratio(&b.clean[1], &b.clean[2], 90));
 	printf("switch iterations (one round each, cpu 0) during those "
 	       "samples:\n");
 	row("switch round, quiet", &b.sw_iter[0]);
 	row("switch round, BE flooding", &b.sw_iter[1]);
+	row("switch round, quiet, stirred", &b.sw_iter[2]);
 	{
 		uint64_t p50r[16], p50m[16];
 		double iso_r[16];
@@ -1114,6 +1168,18 @@ int main(int argc, char **argv)
 			rtdd_json_dbl(&j, "stalled_pct_flood", stalled_pct[1]);
 			rtdd_json_dbl(&j, "ratio_p99_rt_flood_quiet_no_stall",
 				      ratio_iso_clean);
+			rtdd_json_hist(&j, "rtt_rt_quiet_stirred", &rt_stir);
+			rtdd_json_hist(&j, "rtt_rt_quiet_stirred_no_stall",
+				       &b.clean[2]);
+			rtdd_json_dbl(&j, "stalled_pct_quiet_stirred",
+				      stalled_pct[2]);
+			rtdd_json_u64(&j, "stir_frame_copies",
+				      b.flood_steps
+					      ? b.flood_sent / b.flood_steps
+					      : 0);
+			rtdd_json_dbl(
+				&j, "ratio_p99_rt_flood_quiet_stirred_no_stall",
+				ratio_iso_stir);
 			rtdd_json_hist(&j, "switch_round_quiet", &b.sw_iter[0]);
 			rtdd_json_hist(&j, "switch_round_flood", &b.sw_iter[1]);
 			rtdd_json_dbl(&j, "ratio_p99_unprioritised_flood_quiet",
