@@ -379,6 +379,10 @@ static void test_event_uplink(void **state)
 	a = open_vif(e, 0, false);
 	for (uint32_t seq = 0; seq < 6; seq++) {
 		usleep(20000); /* the switch thread goes back to sleep */
+		/* The switch took the last frame (it was received): this
+		 * acquire pairs with inj_rx's release after its copy. */
+		while (__atomic_load_n(&inj.ready, __ATOMIC_ACQUIRE))
+			usleep(1000);
 		inj.len = net_frame(inj.frame, sizes[seq % 3], e->mac[0],
 				    outside, seq);
 		__atomic_store_n(&inj.ready, 1, __ATOMIC_RELEASE);
