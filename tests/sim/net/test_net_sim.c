@@ -153,6 +153,7 @@ static void test_two_guests(void **state)
 	static const unsigned sizes[] = {60, 64, 100, 511, 1000, 1514};
 	struct rtdd_netback_stats st;
 	struct rtdd_netfront_stats fs;
+	struct rtdd_simhv_stats h0, h1;
 	rtdd_netfront *a, *b;
 	char pn[32];
 
@@ -160,8 +161,14 @@ static void test_two_guests(void **state)
 	assert_int_equal(net_env_add_vif(e, 0), 0);
 	assert_int_equal(net_env_add_vif(e, 1), 0);
 	start_backend(e, NULL, (const char *const[]){"rt", "be"}, 0);
+	assert_int_equal(rtdd_simhv_stats(e->f.dom0, &h0), 0);
 	a = open_vif(e, 0, NULL);
 	b = open_vif(e, 1, NULL);
+	assert_int_equal(rtdd_simhv_stats(e->f.dom0, &h1), 0);
+	/* Per vif (one queue): its two rings and its two buffer lists, each
+	 * list in one map call: 4 mappings holding 2 + 512 pages. */
+	assert_int_equal(h1.grant_maps - h0.grant_maps, 2 * 4);
+	assert_int_equal(h1.grant_pins - h0.grant_pins, 2 * (2 + 512));
 	assert_int_equal(net_env_be_state(e, 0), XenbusStateConnected);
 	exchange(e, a, 0, b, 1, 20000, sizes, 6, 0);
 	exchange(e, b, 1, a, 0, 20000, sizes, 6, 0);
