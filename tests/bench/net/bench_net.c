@@ -67,7 +67,8 @@ struct opts {
 	unsigned samples, rounds, fifo;
 	const char *out;
 	bool no_memif;
-	unsigned be_chunk; /* switch be-chunk; 0: the switch's default */
+	unsigned be_chunk;    /* switch be-chunk; 0: the switch's default */
+	unsigned flood_bytes; /* best-effort frame size, 60..1514 */
 };
 
 /* ------------------------------------------------------------------ */
@@ -385,10 +386,10 @@ static unsigned flood_step(struct bench *b)
 
 	/* The flood goes out another uplink than the RT traffic: what it
 	 * shares with the RT vif is the switch thread. */
-	frame64(big, sink_mac, guest_mac[1], 0, 1514);
+	frame64(big, sink_mac, guest_mac[1], 0, b->o.flood_bytes);
 	for (i = 0; i < 16; i++) {
 		f[i].data = big;
-		f[i].len = 1514;
+		f[i].len = b->o.flood_bytes;
 	}
 	unsigned sent = 0;
 	int n;
@@ -418,7 +419,7 @@ static void stir(struct bench *b)
 
 	for (uint64_t i = 0; i < n; i++) {
 		big[0] = (uint8_t)i;
-		memcpy(pages[next++ & 255], big, sizeof(big));
+		memcpy(pages[next++ & 255], big, b->o.flood_bytes);
 	}
 	__asm__ __volatile__("" : : "r"(pages) : "memory");
 }
@@ -768,6 +769,8 @@ static void usage(FILE *f)
 		"  --no-memif    skip the DPDK memif baseline\n"
 		"  --be-chunk N  the switch's be-chunk (best-effort frames\n"
 		"                between two looks at the RT vifs; default 1)\n"
+		"  --flood-bytes N  size of the best-effort flood's frames,\n"
+		"                60..1514 (default 1514)\n"
 		"  --fifo PRIO   run the switch and guest threads SCHED_FIFO at\n"
 		"                PRIO (root); the memif processes stay\n"
 		"                SCHED_OTHER (a SCHED_FIFO DPDK process starves\n"
@@ -783,6 +786,7 @@ int main(int argc, char **argv)
 		{"no-memif", no_argument, NULL, 'M'},
 		{"fifo", required_argument, NULL, 'F'},
 		{"be-chunk", required_argument, NULL, 'C'},
+		{"flood-bytes", required_argument, NULL, 'B'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -807,6 +811,7 @@ int main(int argc, char **argv)
 	rtdd_log_init("rtdd-bench-net", RTDD_LOG_WARN);
 	b.o.samples = 3000;
 	b.o.rounds = 3;
+	b.o.flood_bytes = 1514;
 	b.o.out = getenv("RTDD_BENCH_OUT");
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
@@ -831,6 +836,11 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			if (rtdd_bench_parse_uint(optarg, 1, 32, &b.o.be_chunk))
+				goto bad;
+			break;
+		case 'B':
+			if (rtdd_bench_parse_uint(optarg, 60, 1514,
+						  &b.o.flood_bytes))
 				goto bad;
 			break;
 		case 'h':
@@ -1028,7 +1038,8 @@ int main(int argc, char **argv)
 	if (have_memif)
 		row("DPDK memif, 2 processes", &memif);
 	row("rtdd: netfront-netback-switch", &rtdd);
-	printf("\nisolation (RT vif while a BE vif floods 1514 B):\n");
+	printf("\nisolation (RT vif while a BE vif floods %u B):\n",
+	       b.o.flood_bytes);
 	row("rtdd RT vif, quiet", &rtdd);
 	row("rtdd RT vif, BE flooding", &rt_flood);
 	row("unprioritised (one class), flood", &shared_flood);
@@ -1043,9 +1054,9 @@ int main(int argc, char **argv)
 	printf("best-effort flood delivered while the RT vif pinged: "
 	       "%.0f k frames/s (%.2f Gbit/s) with RT preemption "
 	       "(be-chunk %u), %.0f k frames/s (%.2f Gbit/s) one class\n",
-	       be_rate_prio / 1e3, be_rate_prio * 1514 * 8 / 1e9,
+	       be_rate_prio / 1e3, be_rate_prio * b.o.flood_bytes * 8 / 1e9,
 	       b.o.be_chunk ? b.o.be_chunk : 1, be_rate_sh / 1e3,
-	       be_rate_sh * 1514 * 8 / 1e9);
+	       be_rate_sh * b.o.flood_bytes * 8 / 1e9);
 	ratio50 = have_memif ? rtdd_bench_ratio(&rtdd, &memif, 50) : NAN;
 	ratio_iso = rtdd_bench_ratio(&rt_flood, &rtdd, 99);
 	ratio_shared = rtdd_bench_ratio(&shared_flood, &rtdd, 99);
@@ -1187,6 +1198,7 @@ int main(int argc, char **argv)
 			rtdd_json_dbl(&j, "be_flood_fps_prioritised",
 				      be_rate_prio);
 			rtdd_json_dbl(&j, "be_flood_fps_one_class", be_rate_sh);
+			rtdd_json_u64(&j, "flood_bytes", b.o.flood_bytes);
 			rtdd_json_u64(&j, "be_chunk",
 				      b.o.be_chunk ? b.o.be_chunk : 1);
 			rtdd_json_dbl(&j, "ratio_p99_event_flood_quiet",
