@@ -412,8 +412,9 @@ int rtdd_svc_add(rtdd_svc *svc, struct rtdd_svc_item *it)
 			WARN,
 			"%s: polls at SCHED_FIFO %d under kernel RT throttling "
 			"(sched_rt_runtime_us %ld of %ld): it will be stopped "
-			"for %ld ms every period; on CPUs given to rtdd write "
-			"-1 to /proc/sys/kernel/sched_rt_runtime_us",
+			"for %ld ms every period; with a CPU of its own, write "
+			"-1 to /proc/sys/kernel/sched_rt_runtime_us, else use "
+			"hybrid mode (docs/driverdom.md)",
 			svc->name, svc->granted.fifo_prio,
 			svc->granted.rt_runtime_us, svc->granted.rt_period_us,
 			(svc->granted.rt_period_us -
