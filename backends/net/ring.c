@@ -89,9 +89,10 @@ int rtdd__net_queue_setup(struct nb_queue *q)
  * page once and copy with memcpy instead of a grant copy per burst. At
  * most NB_PG_CAP / 2 pages per queue are kept; past that, and for any ref
  * that does not map, the grant copy path is used (and reports errors).
+ *
+ * pg_find: the slot holding (ref, ro), or else the empty slot where it
+ * goes (NB_PG_CAP when the table is full).
  */
-/* The slot holding (ref, ro), or else the empty slot where it goes
- * (NB_PG_CAP when the table is full). */
 static unsigned pg_find(const struct nb_queue *q, rtdd_gref ref, bool ro)
 {
 	unsigned mask = NB_PG_CAP - 1, h = (ref * 2654435761u) & mask, i;
