@@ -18,7 +18,10 @@
  * input waits (ops->pending, one shared-index load for a vif, one
  * descriptor read or a rate-limited poll for a DPDK uplink) and runs
  * the RT service first if so: an RT frame waits for one chunk of
- * best-effort work at most, not for a round of it.
+ * best-effort work at most, not for a round of it. A port driver whose
+ * best-effort frame takes long to move (a 1514-byte copy) asks the same
+ * between pieces of it (rtdd_sw_rt_waiting) and may put the frame back
+ * untaken, so the RT frame waits for one piece instead.
  *
  * Frame buffers come from two pools, one per class, so best-effort frames
  * queued at a slow port can never starve an RT port of buffers.
@@ -92,6 +95,13 @@ struct rtdd_sw {
 	struct rtdd_pkt *scratch[TX_CHUNK];
 	uint64_t round;	      /* rtdd_sw_poll calls */
 	uint64_t preemptions; /* RT services between best-effort chunks */
+	uint64_t yields;      /* rtdd_sw_rt_waiting answers of true */
+	bool be_work;	      /* inside a port op moving best-effort frames */
+	/* rtdd_sw_rt_waiting may answer true: not since its last true with
+	 * no RT frame moved in between. An RT port that has input but
+	 * cannot be served (its pool empty) must not stop best effort. */
+	bool yield_ok;
+	bool unsplit; /* atomic: rtdd_sw_set_be_split(false) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -245,6 +255,8 @@ int rtdd_sw_create(const struct rtdd_sw_cfg *cfg_in, rtdd_sw **sw_out)
 		sw->tab[i].port = -1;
 	sw->tab_mask = tab - 1;
 	sw->cur_cls = RTDD_SW_BE;
+	sw->yield_ok = true;
+	sw->unsplit = cfg.be_unsplit;
 	*sw_out = sw;
 	sw = NULL;
 	rc = 0;
@@ -754,6 +766,8 @@ static unsigned rt_service(rtdd_sw *sw, uint64_t now)
 		if (!m)
 			break;
 	}
+	if (moved)
+		sw->yield_ok = true;
 	return moved;
 }
 
@@ -778,6 +792,21 @@ static bool rt_pending(rtdd_sw *sw)
 	return false;
 }
 
+bool rtdd_sw_rt_waiting(rtdd_sw *sw)
+{
+	if (!sw->be_work || !sw->yield_ok || !sw->n_by_cls[RTDD_SW_RT] ||
+	    __atomic_load_n(&sw->unsplit, __ATOMIC_RELAXED) || !rt_pending(sw))
+		return false;
+	sw->yield_ok = false;
+	__atomic_store_n(&sw->yields, sw->yields + 1, __ATOMIC_RELAXED);
+	return true;
+}
+
+void rtdd_sw_set_be_split(rtdd_sw *sw, bool on)
+{
+	__atomic_store_n(&sw->unsplit, !on, __ATOMIC_RELAXED);
+}
+
 static unsigned preempt(rtdd_sw *sw, uint64_t now)
 {
 	if (!sw->n_by_cls[RTDD_SW_RT] || !rt_pending(sw))
@@ -799,10 +828,21 @@ unsigned rtdd_sw_poll(rtdd_sw *sw, uint64_t now_ns)
 	for (i = 0; i < sw->n_by_cls[RTDD_SW_BE]; i++) {
 		unsigned idx = sw->by_cls[RTDD_SW_BE][i], n;
 
+		bool yielded;
+
 		do {
+			uint64_t y = sw->yields;
+
+			sw->be_work = true;
 			n = ingress(sw, idx, now_ns, sw->cfg.be_chunk);
+			sw->be_work = false;
+			yielded = sw->yields != y;
 			moved += n + preempt(sw, now_ns);
-		} while (n == sw->cfg.be_chunk);
+			/* A port that put a frame back for an RT frame has
+			 * more: take it again (bounded: a yield needs an RT
+			 * frame moved since the last one, and RT ports
+			 * have round budgets). */
+		} while (n == sw->cfg.be_chunk || yielded);
 	}
 	for (i = 0; i < sw->nports; i++) {
 		/* RT frames a best-effort port brought in (a trunk's PCP)
@@ -811,9 +851,16 @@ unsigned rtdd_sw_poll(rtdd_sw *sw, uint64_t now_ns)
 		if (egress(sw, i, RTDD_SW_RT, UINT32_MAX, &moved) != EG_EMPTY)
 			continue;
 		while (!q_len(&sw->ports[i].q[RTDD_SW_RT])) {
-			enum eg_state st = egress(sw, i, RTDD_SW_BE,
-						  sw->cfg.be_chunk, &moved);
+			enum eg_state st;
 
+			uint64_t y = sw->yields;
+
+			sw->be_work = true;
+			st = egress(sw, i, RTDD_SW_BE, sw->cfg.be_chunk,
+				    &moved);
+			sw->be_work = false;
+			if (st == EG_FULL && sw->yields != y)
+				st = EG_MORE; /* put back for an RT frame */
 			moved += preempt(sw, now_ns);
 			if (st != EG_MORE)
 				break;
@@ -845,8 +892,10 @@ void rtdd_sw_port_stats(const rtdd_sw *sw, int port,
 }
 
 void rtdd_sw_counters(const rtdd_sw *sw, uint64_t *rounds,
-		      uint64_t *preemptions)
+		      uint64_t *preemptions, uint64_t *yields)
 {
+	if (yields)
+		*yields = __atomic_load_n(&sw->yields, __ATOMIC_RELAXED);
 	if (rounds)
 		*rounds = __atomic_load_n(&sw->round, __ATOMIC_RELAXED);
 	if (preemptions)

@@ -195,6 +195,10 @@ int rtdd_sw_parse(FILE *f, rtdd_sw **sw_out, char *err, size_t err_len)
 				else if (!strcmp(k, "be-chunk") &&
 					 !parse_num(val, 32, 0, &v) && v >= 1)
 					cfg.be_chunk = (unsigned)v;
+				else if (!strcmp(k, "be-split") &&
+					 (!strcmp(val, "on") ||
+					  !strcmp(val, "off")))
+					cfg.be_unsplit = !strcmp(val, "off");
 				else {
 					seterr(err, err_len, lineno,
 					       "bad switch option '%s %s'", k,

@@ -100,6 +100,9 @@ struct rtdd_netback_stats {
 	 * thread on first use (a hypercall on the RT path; 0 for
 	 * librtdd-netfront once connected). */
 	uint64_t pages_premapped, pages_mapped_late;
+	/* best-effort frame copies stopped part way for an RT frame (the
+	 * frame was moved again afterwards: nothing lost) */
+	uint64_t copy_yields;
 };
 /* Counters of the vif on switch port port_name (live and past sessions);
  * -ENOENT when no such vif port. */

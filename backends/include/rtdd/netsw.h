@@ -118,6 +118,9 @@ struct rtdd_sw_cfg {
 	int unknown_port;   /* port for unknown unicast; -1 drop */
 	unsigned be_chunk;  /* best-effort frames moved between two looks
 			       at the RT ports; 0: 1, at most 32 */
+	bool be_unsplit;    /* rtdd_sw_rt_waiting always false: a
+			       best-effort frame, once started, is moved
+			       whole ("be-split off") */
 };
 
 struct rtdd_sw_port_stats {
@@ -218,9 +221,25 @@ void rtdd_sw_port_stats(const rtdd_sw *sw, int port,
  */
 int rtdd_sw_limit_rate(rtdd_sw *sw, int port, uint64_t rate_bps,
 		       uint32_t burst_bytes);
-/* Rounds so far, and RT services run between best-effort chunks. */
+/* Rounds so far, RT services run between best-effort chunks, and
+ * rtdd_sw_rt_waiting's answers of true (best-effort frames a port driver
+ * may have put back part way). Any pointer may be NULL. */
 void rtdd_sw_counters(const rtdd_sw *sw, uint64_t *rounds,
-		      uint64_t *preemptions);
+		      uint64_t *preemptions, uint64_t *yields);
+/*
+ * For port drivers, inside ops->rx / ops->tx, between pieces of one
+ * frame's work (a long copy): true when the switch is moving best-effort
+ * frames and an RT port has input waiting. A driver that gets true should
+ * stop before committing that frame and leave it where it was (on the
+ * guest's ring, or untaken in the batch it was offered): the switch runs
+ * the RT service and offers it again. So an RT frame waits for one piece
+ * of best-effort work, not for a whole frame. Always false while RT
+ * frames are moved.
+ */
+bool rtdd_sw_rt_waiting(rtdd_sw *sw);
+/* Turn that on or off at run time (any thread; cfg.be_unsplit sets it at
+ * creation): for measuring what splitting saves. */
+void rtdd_sw_set_be_split(rtdd_sw *sw, bool on);
 /* Frames waiting in port's egress queue of class cls. */
 unsigned rtdd_sw_queued(const rtdd_sw *sw, int port, enum rtdd_sw_class cls);
 
@@ -228,7 +247,7 @@ unsigned rtdd_sw_queued(const rtdd_sw *sw, int port, enum rtdd_sw_class cls);
  * Configuration text, one statement per line ('#' starts a comment):
  *
  *   switch [pool N] [bufsize N] [queue N] [macs N] [rt-pcp-min N]
- *          [be-chunk N] [unknown PORT|drop]
+ *          [be-chunk N] [be-split on|off] [unknown PORT|drop]
  *   port NAME [vif|uplink] [rt|be] [trunk] [vlan N] [pcp N]
  *        [rate N[k|M|G]] [burst N[k|M]] [budget N] [check-src on|off]
  *   mac XX:XX:XX:XX:XX:XX PORT [vlan N]

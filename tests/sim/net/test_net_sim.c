@@ -525,6 +525,104 @@ static void test_rate_key_bad(void **state)
 	rtdd_netfront_close(b);
 }
 
+/*
+ * The RT vif's frames stop best-effort copies part way (netback copies a
+ * best-effort frame in pieces and puts it back when an RT frame waits):
+ * guest 1 floods guest 2 with 1514-byte frames while guest 0 (RT) sends
+ * to guest 2 too. Both sides must yield (guest 1's TX copies into the
+ * switch, the switch's RX copies into guest 2), and every frame of both
+ * streams must arrive once, in order, with its checksum: a frame put back
+ * is taken again whole.
+ */
+static void test_be_copy_yields(void **state)
+{
+	struct net_env *e = *state;
+	static uint8_t tx[1514], rx[32][65536];
+	struct rtdd_nf_frame f = {.data = tx}, in[32];
+	struct rtdd_netback_stats s1, s2;
+	rtdd_netfront *nf[3];
+	unsigned i, be_sent = 0, be_got = 0, rt_sent = 0, rt_got = 0;
+	uint64_t t0, deadline;
+	char pn[32];
+
+	NEED_ENV(e);
+	for (i = 0; i < 32; i++) {
+		in[i].data = rx[i];
+		in[i].cap = 65535;
+	}
+	for (i = 0; i < 3; i++)
+		assert_int_equal(net_env_add_vif(e, i), 0);
+	start_backend(e, NULL, (const char *const[]){"rt", "be", "be"}, 0);
+	for (i = 0; i < 3; i++)
+		nf[i] = open_vif(e, i, NULL);
+	t0 = now_ns();
+	deadline = t0 + 30000000000ull;
+	for (;;) {
+		bool more = now_ns() < deadline;
+		int r;
+
+		if (more && now_ns() - t0 > 1000000000ull) {
+			/* at least 1 s of traffic, then until both yielded */
+			snprintf(pn, sizeof(pn), "vif%u.0", e->fe_dom[1]);
+			assert_int_equal(rtdd_netback_vif_stats(e->nb, pn, &s1),
+					 0);
+			snprintf(pn, sizeof(pn), "vif%u.0", e->fe_dom[2]);
+			assert_int_equal(rtdd_netback_vif_stats(e->nb, pn, &s2),
+					 0);
+			more = !s1.copy_yields || !s2.copy_yields;
+		}
+		if (!more && be_got == be_sent && rt_got == rt_sent)
+			break;
+		if (more && be_sent - be_got < 128) {
+			f.len = (uint16_t)net_frame(tx, 1514, e->mac[2],
+						    e->mac[1], be_sent);
+			r = rtdd_netfront_send(nf[1], 0, &f, 1);
+			assert_true(r >= 0);
+			be_sent += (unsigned)r;
+		}
+		if (more && rt_sent - rt_got < 16) {
+			f.len = (uint16_t)net_frame(tx, 200, e->mac[2],
+						    e->mac[0], rt_sent);
+			r = rtdd_netfront_send(nf[0], 0, &f, 1);
+			assert_true(r >= 0);
+			rt_sent += (unsigned)r;
+		}
+		r = rtdd_netfront_recv(nf[2], 0, in, 32);
+		assert_true(r >= 0);
+		for (i = 0; i < (unsigned)r; i++) {
+			uint32_t seq;
+
+			assert_int_equal(
+				net_frame_check(rx[i], in[i].len, &seq), 0);
+			if (in[i].len == 1514) {
+				assert_int_equal(seq, be_got);
+				be_got++;
+			} else {
+				assert_int_equal(in[i].len, 200);
+				assert_int_equal(seq, rt_got);
+				rt_got++;
+			}
+		}
+		if (now_ns() > deadline + 5000000000ull) {
+			print_error("frames missing: be %u of %u, rt %u of "
+				    "%u\n",
+				    be_got, be_sent, rt_got, rt_sent);
+			fail();
+		}
+	}
+	print_message("copy yields: %llu on guest 1's TX, %llu on guest 2's "
+		      "RX; %u best-effort and %u RT frames, all in order\n",
+		      (unsigned long long)s1.copy_yields,
+		      (unsigned long long)s2.copy_yields, be_got, rt_got);
+	assert_true(s1.copy_yields > 0);
+	assert_true(s2.copy_yields > 0);
+	assert_int_equal(s1.tx_dropped, 0);
+	assert_int_equal(s2.rx_no_buffer, 0);
+	assert_int_equal(s2.rx_pkts, be_got + rt_got);
+	for (i = 0; i < 3; i++)
+		rtdd_netfront_close(nf[i]);
+}
+
 static void test_backend_restart(void **state)
 {
 	struct net_env *e = *state;
@@ -590,6 +688,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rate_limit_xenstore,
 						setup3, teardown),
 		cmocka_unit_test_setup_teardown(test_rate_key_bad, setup3,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_be_copy_yields, setup3,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_backend_restart, setup2,
 						teardown),

@@ -37,6 +37,12 @@ struct fport {
 	struct fport *inject; /* gets an RT frame at rx call inject_at */
 	unsigned inject_at;
 	bool reflect; /* tx: frames come back on rx, MACs swapped */
+	/* As netback does between pieces of a long copy: before each frame,
+	 * rx and tx ask rtdd_sw_rt_waiting and put the frame back on true. */
+	bool probe;
+	unsigned yields;
+	unsigned tx_calls, inject_tx_at; /* inject an RT frame at tx call */
+	bool stuck; /* pending says input waits, rx has none */
 };
 
 static const uint8_t MAC_A[6] = {0x00, 0x16, 0x3e, 0, 0, 0x0a};
@@ -62,6 +68,11 @@ static unsigned f_rx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
 
 		if (!p)
 			break;
+		if (fp->probe && rtdd_sw_rt_waiting(sw)) {
+			rtdd_sw_pkt_put(sw, p);
+			fp->yields++;
+			break;
+		}
 		memcpy(p->data, f->data, f->len);
 		p->len = f->len;
 		pkts[k++] = p;
@@ -78,7 +89,13 @@ static unsigned f_tx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
 
 	if (fp->tx_limit >= 0 && (unsigned)fp->tx_limit < take)
 		take = (unsigned)fp->tx_limit;
+	if (++fp->tx_calls == fp->inject_tx_at && fp->inject)
+		push(fp->inject, MAC_X, MAC_A, -1, 0, 201, 60);
 	for (k = 0; k < take; k++) {
+		if (fp->probe && rtdd_sw_rt_waiting(sw)) {
+			fp->yields++;
+			return k;
+		}
 		assert_true(fp->n_out < MAXF);
 		if (fp->reflect) {
 			struct frame *f = &fp->in[fp->n_in++];
@@ -103,7 +120,7 @@ static bool f_pending(void *priv)
 {
 	const struct fport *fp = priv;
 
-	return fp->pos_in < fp->n_in;
+	return fp->stuck || fp->pos_in < fp->n_in;
 }
 
 static const struct rtdd_sw_port_ops fops = {.rx = f_rx, .tx = f_tx};
@@ -441,7 +458,7 @@ static void test_rt_preempts_be(void **state)
 	assert_int_equal(out_mark(&up->out[0]), 200);
 	for (i = 1; i < 33; i++)
 		assert_int_equal(out_mark(&up->out[i]), 100 + i - 1);
-	rtdd_sw_counters(fx->sw, &rounds, &pre);
+	rtdd_sw_counters(fx->sw, &rounds, &pre, NULL);
 	assert_int_equal(rounds, 1);
 	assert_int_equal(pre, 1);
 
@@ -457,6 +474,88 @@ static void test_rt_preempts_be(void **state)
 	rtdd_sw_poll(fx->sw, 2);
 	assert_int_equal(up->n_out, 33);
 	assert_int_equal(out_mark(&up->out[32]), 200);
+}
+
+/*
+ * A port driver in the middle of a best-effort frame asks whether an RT
+ * frame waits (rtdd_sw_rt_waiting) and puts the frame back: the RT frame
+ * goes first, the best-effort frame is taken again in the same round, in
+ * order, nothing lost. Never true outside best-effort work, and not again
+ * after an RT service that moved nothing (an RT port that cannot be
+ * served must not stop best effort).
+ */
+static void test_rt_yield(void **state)
+{
+	struct fixture *fx = *state;
+	struct fport *up = fx->fp[3], *b = fx->fp[1];
+	uint64_t pre, yields;
+	unsigned i;
+
+	assert_int_equal(rtdd_sw_attach(fx->sw, fx->a, &fops_p, fx->fp[0]), 0);
+	/* Not inside a round, not for RT work: false, RT input or not. */
+	push(fx->fp[0], MAC_X, MAC_A, -1, 0, 1, 60);
+	assert_false(rtdd_sw_rt_waiting(fx->sw));
+	up->probe = true;
+	rtdd_sw_poll(fx->sw, 0);
+	assert_int_equal(up->n_out, 1);
+	assert_int_equal(up->yields, 0);
+	up->probe = false;
+	up->n_out = 0;
+
+	/* Ingress: the RT frame appears while b's first frame is copied. */
+	b->probe = true;
+	for (i = 0; i < 32; i++)
+		push(b, MAC_X, MAC_B, -1, 0, (uint8_t)(100 + i), 1514);
+	b->inject = fx->fp[0];
+	b->inject_at = b->rx_calls + 1;
+	rtdd_sw_poll(fx->sw, 1);
+	assert_int_equal(b->yields, 1);
+	assert_int_equal(up->n_out, 33);
+	assert_int_equal(up->out_cls[0], RTDD_SW_RT);
+	assert_int_equal(out_mark(&up->out[0]), 200);
+	for (i = 1; i < 33; i++) {
+		assert_int_equal(out_mark(&up->out[i]), 100 + i - 1);
+		assert_int_equal(up->out[i].len, 1514);
+	}
+	rtdd_sw_counters(fx->sw, NULL, &pre, &yields);
+	assert_int_equal(yields, 1);
+	assert_int_equal(pre, 1);
+	b->probe = false;
+
+	/* Egress: the uplink is handed best-effort frames; the RT frame
+	 * appears during that call, the uplink puts them back. */
+	up->n_out = 0;
+	up->probe = true;
+	up->inject = fx->fp[0];
+	up->inject_tx_at = up->tx_calls + 1;
+	for (i = 0; i < 8; i++)
+		push(b, MAC_X, MAC_B, -1, 0, (uint8_t)(100 + i), 1514);
+	rtdd_sw_poll(fx->sw, 2);
+	assert_int_equal(up->yields, 1);
+	assert_int_equal(up->n_out, 9);
+	assert_int_equal(up->out_cls[0], RTDD_SW_RT);
+	assert_int_equal(out_mark(&up->out[0]), 201);
+	for (i = 1; i < 9; i++)
+		assert_int_equal(out_mark(&up->out[i]), 100 + i - 1);
+	assert_int_equal(rtdd_sw_queued(fx->sw, fx->u, RTDD_SW_BE), 0);
+	up->probe = false;
+	up->inject = NULL;
+
+	/* An RT port that says input waits but yields none: one yield, then
+	 * best effort goes on; all of b's frames leave in the round. */
+	up->n_out = 0;
+	b->probe = true;
+	b->yields = 0;
+	fx->fp[0]->stuck = true;
+	for (i = 0; i < 16; i++)
+		push(b, MAC_X, MAC_B, -1, 0, (uint8_t)(100 + i), 1514);
+	rtdd_sw_poll(fx->sw, 3);
+	assert_int_equal(b->yields, 1);
+	assert_int_equal(up->n_out, 16);
+	for (i = 0; i < 16; i++)
+		assert_int_equal(out_mark(&up->out[i]), 100 + i);
+	rtdd_sw_counters(fx->sw, NULL, NULL, &yields);
+	assert_int_equal(yields, 3);
 }
 
 /* A frame an RT port answers within the round (a reflector, a loopback)
@@ -896,6 +995,53 @@ static void test_parse_good(void **state)
 	rtdd_sw_destroy(sw);
 }
 
+/* "be-split off" (and rtdd_sw_set_be_split): a best-effort frame once
+ * started is moved whole; "on", the default, lets the driver put it
+ * back for an RT frame. */
+static void test_parse_be_split(void **state)
+{
+	static const char *const text[] = {
+		"switch be-split off\n",
+		"switch be-split on\n",
+		"",
+	};
+	static const char ports[] = "port a rt\nport b\nport u uplink\n"
+				    "mac 02:00:00:00:00:99 u\n"
+				    "mac 00:16:3e:00:00:0a a\n"
+				    "mac 00:16:3e:00:00:0b b\n";
+	(void)state;
+	for (unsigned t = 0; t < 3; t++) {
+		struct fport *a = fport_new(0), *b = fport_new(1),
+			     *u = fport_new(2);
+		char buf[256], err[128] = "";
+		rtdd_sw *sw = NULL;
+
+		snprintf(buf, sizeof(buf), "%s%s", text[t], ports);
+		assert_int_equal(parse_str(buf, &sw, err, sizeof(err)), 0);
+		assert_int_equal(rtdd_sw_attach(sw, 0, &fops_p, a), 0);
+		assert_int_equal(rtdd_sw_attach(sw, 1, &fops, b), 0);
+		assert_int_equal(rtdd_sw_attach(sw, 2, &fops, u), 0);
+		b->probe = true;
+		b->inject = a;
+		b->inject_at = 1;
+		push(b, MAC_X, MAC_B, -1, 0, 100, 1514);
+		rtdd_sw_poll(sw, 0);
+		assert_int_equal(u->n_out, 2);
+		assert_int_equal(b->yields, t == 0 ? 0 : 1);
+		/* and at run time */
+		rtdd_sw_set_be_split(sw, t == 0);
+		b->inject_at = b->rx_calls + 1;
+		push(b, MAC_X, MAC_B, -1, 0, 101, 1514);
+		rtdd_sw_poll(sw, 1);
+		assert_int_equal(u->n_out, 4);
+		assert_int_equal(b->yields, 1);
+		rtdd_sw_destroy(sw);
+		fport_free(a);
+		fport_free(b);
+		fport_free(u);
+	}
+}
+
 static void test_parse_bad(void **state)
 {
 	static const struct {
@@ -929,6 +1075,7 @@ static void test_parse_bad(void **state)
 		{"switch rt-pcp-min 0\nport a\n", "bad switch option"},
 		{"switch be-chunk 0\nport a\n", "bad switch option"},
 		{"switch be-chunk 33\nport a\n", "bad switch option"},
+		{"switch be-split maybe\nport a\n", "bad switch option"},
 		{"switch unknown nope\nport a\n", "'nope' not defined"},
 		{"switch pool\n", "line 1: 'pool' needs a value"},
 		{"bridge x\n", "line 1: unknown statement 'bridge'"},
@@ -980,6 +1127,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_priority, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rt_preempts_be, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_rt_yield, setup, teardown),
 		cmocka_unit_test(test_rt_same_round),
 		cmocka_unit_test(test_limit_rate),
 		cmocka_unit_test(test_budget),
@@ -991,6 +1139,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test(test_bad_config),
 		cmocka_unit_test(test_parse_good),
+		cmocka_unit_test(test_parse_be_split),
 		cmocka_unit_test(test_parse_bad),
 	};
 
