@@ -781,14 +781,45 @@ int rtdd__nf_tx_put(struct rtdd__nf_queue *q,
 	return (int)done;
 }
 
-int rtdd_netfront_send(rtdd_netfront *nf, unsigned qi,
-		       const struct rtdd_nf_frame *frames, unsigned n)
+int rtdd__nf_tx_fill(struct rtdd__nf_queue *q, unsigned n,
+		     unsigned (*fill)(void *arg, unsigned i, uint8_t *page),
+		     void *arg)
+{
+	unsigned done = 0;
+
+	while (done < n && q->ntxfree && RING_FREE_REQUESTS(&q->tx)) {
+		uint16_t id = q->txfree[q->ntxfree - 1];
+		netif_tx_request_t *r;
+		unsigned len = fill(arg, done, q->txpages + (size_t)id * PAGE);
+
+		if (!len)
+			break;
+		if (unlikely(len > PAGE))
+			return done ? (int)done : -EINVAL;
+		q->ntxfree--;
+		r = RING_GET_REQUEST(&q->tx, q->tx.req_prod_pvt);
+		r->gref = q->txrefs[id];
+		r->offset = 0;
+		r->id = id;
+		r->flags = 0;
+		r->size = (uint16_t)len;
+		q->txbusy[id] = true;
+		q->tx.req_prod_pvt++;
+		q->st.tx_pkts++;
+		q->st.tx_bytes += len;
+		done++;
+	}
+	return (int)done;
+}
+
+/* Reclaim, queue (put() under the queue lock), push: send and send_fill. */
+static int send_locked(rtdd_netfront *nf, unsigned qi,
+		       int (*put)(struct rtdd__nf_queue *q, void *ctx),
+		       void *ctx)
 {
 	struct rtdd__nf_queue *q;
 	int rc;
 
-	if (unlikely(qi >= nf->nq || (!frames && n)))
-		return -EINVAL;
 	if (unlikely(failed(nf)))
 		return -EIO;
 	q = &nf->q[qi];
@@ -799,7 +830,7 @@ int rtdd_netfront_send(rtdd_netfront *nf, unsigned qi,
 		pthread_mutex_unlock(&q->lock);
 		return -EIO;
 	}
-	rc = rtdd__nf_tx_put(q, frames, n, rtdd_netfront_max_frame(nf));
+	rc = put(q, ctx);
 	push_tx(q);
 	if (rc > 0)
 		__atomic_store_n(&nf->last_progress_ns, now_ns(),
@@ -812,6 +843,50 @@ int rtdd_netfront_send(rtdd_netfront *nf, unsigned qi,
 	if (failed(nf))
 		return -EIO;
 	return rc;
+}
+
+struct put_ctx {
+	const struct rtdd_nf_frame *frames;
+	unsigned n, max_frame;
+	unsigned (*fill)(void *arg, unsigned i, uint8_t *page);
+	void *arg;
+};
+
+static int put_copy(struct rtdd__nf_queue *q, void *ctx)
+{
+	struct put_ctx *c = ctx;
+
+	return rtdd__nf_tx_put(q, c->frames, c->n, c->max_frame);
+}
+
+static int put_fill(struct rtdd__nf_queue *q, void *ctx)
+{
+	struct put_ctx *c = ctx;
+
+	return rtdd__nf_tx_fill(q, c->n, c->fill, c->arg);
+}
+
+int rtdd_netfront_send_fill(rtdd_netfront *nf, unsigned qi, unsigned n,
+			    unsigned (*fill)(void *arg, unsigned i,
+					     uint8_t *page),
+			    void *arg)
+{
+	struct put_ctx c = {.n = n, .fill = fill, .arg = arg};
+
+	if (unlikely(qi >= nf->nq || (!fill && n)))
+		return -EINVAL;
+	return send_locked(nf, qi, put_fill, &c);
+}
+
+int rtdd_netfront_send(rtdd_netfront *nf, unsigned qi,
+		       const struct rtdd_nf_frame *frames, unsigned n)
+{
+	struct put_ctx c = {.frames = frames, .n = n};
+
+	if (unlikely(qi >= nf->nq || (!frames && n)))
+		return -EINVAL;
+	c.max_frame = rtdd_netfront_max_frame(nf);
+	return send_locked(nf, qi, put_copy, &c);
 }
 
 int rtdd__nf_rx_take(struct rtdd__nf_queue *q, struct rtdd_nf_frame *frames,

@@ -81,6 +81,14 @@ int rtdd__nf_tx_put(struct rtdd__nf_queue *q,
 		    const struct rtdd_nf_frame *frames, unsigned n,
 		    unsigned max_frame);
 
+/* Queue up to n one-page frames that fill writes in place into free TX
+ * pages (rtdd_netfront_send_fill). Returns how many (0: ring or ids full,
+ * or fill returned 0 first), or -EINVAL when fill's first length is over
+ * a page. Requests stay in req_prod_pvt. */
+int rtdd__nf_tx_fill(struct rtdd__nf_queue *q, unsigned n,
+		     unsigned (*fill)(void *arg, unsigned i, uint8_t *page),
+		     void *arg);
+
 /* Take up to n complete frames from the RX responses into frames[i].data
  * (cap bytes each; len filled in), re-posting their pages (req_prod_pvt;
  * not pushed). Returns how many, or -EPROTO (q->breach says why; frames

@@ -7,6 +7,7 @@
  *     rtdd_netfront *nf;
  *     rtdd_netfront_open(hv, "device/vif/0", NULL, &nf);
  *     rtdd_netfront_send(nf, 0, frames, n);   // copies, returns how many
+ *     rtdd_netfront_send_fill(nf, 0, n, fill, arg); // written in place
  *     rtdd_netfront_recv(nf, 0, bufs, n);     // copies out, returns how many
  *
  * Buffers: each queue shares 256 TX pages (read-only to the backend) and
@@ -104,6 +105,20 @@ unsigned rtdd_netfront_max_frame(const rtdd_netfront *nf);
  * more than max_frame bytes: nothing of that frame was queued), -EIO. */
 int rtdd_netfront_send(rtdd_netfront *nf, unsigned q,
 		       const struct rtdd_nf_frame *frames, unsigned n);
+/*
+ * Zero-copy send of frames up to a page: fill(arg, i, page) writes frame i
+ * straight into one of queue q's TX pages (4096 bytes, granted read-only
+ * to the backend; what it held before is undefined) and returns its
+ * length, or 0 to stop there. No copy is made; the page is the backend's
+ * to read until the frame is answered. Up to n frames; returns how many
+ * were queued (0 when the ring or the TX pages are full: call again),
+ * -EINVAL (fill returned more than a page: that frame was not queued),
+ * -EIO. fill runs under the queue's lock: it must not call netfront.
+ */
+int rtdd_netfront_send_fill(rtdd_netfront *nf, unsigned q, unsigned n,
+			    unsigned (*fill)(void *arg, unsigned i,
+					     uint8_t *page),
+			    void *arg);
 /* Up to n received frames of queue q copied into frames[i].data (cap
  * bytes; longer frames are dropped and counted). Returns how many, or
  * -EINVAL / -EIO. Never blocks. */

@@ -8,9 +8,12 @@
  *             against DPDK net_memif ping-pong between two rtdd-pktlat
  *             processes; rounds alternate A B A B ...
  *   isolation the RT vif's RTT while a best-effort vif floods (its TX ring
- *             kept full of 1514-byte frames to another uplink; BE budget 4
- *             frames per round) against the same RT vif quiet, in
- *             alternating blocks of ISO_BLOCK pings, next to the same flood with both vifs in
+ *             topped up with 1514-byte frames to another uplink before
+ *             each ping; BE budget 4 frames per round) against the same
+ *             RT vif quiet, quiet after the flooder's copies without
+ *             sending them, and flooded with best-effort copies moved
+ *             whole (be-split off), in alternating blocks of ISO_BLOCK
+ *             pings, next to the same flood with both vifs in
  *             one class and default budgets (an unprioritised shared
  *             backend, still polled), and next to the event-driven shared
  *             backend: netback's own switch thread in event mode (it
@@ -38,6 +41,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__x86_64__)
+#include <emmintrin.h>
+#endif
 
 #include "rtdd/be_xenbus.h"
 #include "rtdd/bench.h"
@@ -162,14 +168,19 @@ struct bench {
 	uint64_t rounds_done;
 	bool threaded; /* netback runs its own switch thread (event mode) */
 	/* Isolation blocks: mode 1 quiet, 2 flood, 3 quiet with the guest
-	 * thread's cache stirred as by the flood, 0 elsewhere (atomic). */
+	 * thread doing the flooder's writes without sending, 4 flood with
+	 * best-effort copies not split for RT frames (be-split off), 0
+	 * elsewhere (atomic). */
 	int mode;
 	bool stir; /* rtt_loop: stir before each quiet ping */
 	uint64_t flood_sent, flood_steps; /* BE frames per flood_step */
+	/* flood_steps that found the flooder's ring empty: the switch had
+	 * run out of best-effort work before that ping */
+	uint64_t flood_dry;
 	uint64_t sw_stalls; /* atomic: switch iterations longer than STALL_NS */
-	struct rtdd_hist sw_iter[3]; /* switch iteration times, per mode */
-	struct rtdd_hist clean[3];   /* RT samples no stall overlapped */
-	uint64_t stalled[3];	     /* RT samples a stall overlapped */
+	struct rtdd_hist sw_iter[4]; /* switch iteration times, per mode */
+	struct rtdd_hist clean[4];   /* RT samples no stall overlapped */
+	uint64_t stalled[4];	     /* RT samples a stall overlapped */
 	char ev_note[200];
 	rtdd_netfront *nf[NG];
 	char cpu_note[160];
@@ -377,50 +388,84 @@ static unsigned frame64(uint8_t *f, const uint8_t *dst, const uint8_t *src,
 	return len;
 }
 
-/* Keep the flooder's TX ring full and its RX ring drained. */
-static unsigned flood_step(struct bench *b)
+/* The flood's frame, built once per flood_step. */
+static uint8_t flood_frame[1520] __attribute__((aligned(16)));
+
+/*
+ * Write one flood frame into a TX page with non-temporal stores: the
+ * frame goes to memory, not into this CPU's caches (see flood_step), and
+ * the switch still reads a freshly written frame. The fence orders the
+ * stores before netfront publishes the request.
+ */
+static void flood_write(uint8_t *page, unsigned len)
 {
-	static uint8_t big[1514], sink[65536];
-	struct rtdd_nf_frame f[16], in = {.data = sink, .cap = 65535};
-	unsigned i;
+#if defined(__x86_64__)
+	const __m128i *s = (const __m128i *)flood_frame;
+	__m128i *d = (__m128i *)page; /* pages are 4096-aligned */
+	unsigned k, whole = (len + 15) / 16;
 
-	/* The flood goes out another uplink than the RT traffic: what it
-	 * shares with the RT vif is the switch thread. */
-	frame64(big, sink_mac, guest_mac[1], 0, b->o.flood_bytes);
-	for (i = 0; i < 16; i++) {
-		f[i].data = big;
-		f[i].len = b->o.flood_bytes;
-	}
-	unsigned sent = 0;
-	int n;
+	for (k = 0; k < whole; k++)
+		_mm_stream_si128(d + k, _mm_load_si128(s + k));
+	_mm_sfence();
+#else
+	memcpy(page, flood_frame, len);
+#endif
+}
 
-	while ((n = rtdd_netfront_send(b->nf[1], 0, f, 16)) > 0)
-		sent += (unsigned)n;
-	while (rtdd_netfront_recv(b->nf[1], 0, &in, 1) > 0)
-		;
-	return sent;
+static unsigned flood_fill(void *arg, unsigned i, uint8_t *page)
+{
+	struct bench *b = arg;
+
+	(void)i;
+	flood_write(page, b->o.flood_bytes);
+	return b->o.flood_bytes;
 }
 
 /*
- * The control for the flooded blocks: on this 2-vCPU machine the pinger's
- * thread also generates the flood (flood_step before each ping), which
- * leaves its own caches full of best-effort frames - a cost a real RT
- * guest, with the flooder on another CPU, does not pay. stir() does the
- * guest side of a flood_step without sending: as many 1514-byte copies
- * into 256 page-sized buffers (the netfront's TX pages) as one flood_step
- * made on average. Quiet pings after it show what the guest's own cache
- * costs, so the switch's share of the flood's cost is what is left.
+ * Top the flooder's TX ring up (as many frames as it has room for) and
+ * drain its RX ring, once per RT ping: the switch finds the ring full and
+ * between two pings consumes only what it forwarded during one round
+ * trip, so it always has best-effort work (the bench counts pings that
+ * found the ring run dry). A flooder on a CPU of its own writes its frames
+ * in its own caches; here it runs on the RT pinger's thread (2 vCPUs), so
+ * it writes them in place into the TX pages (rtdd_netfront_send_fill)
+ * with non-temporal stores, which leave the pinger's caches alone. (The
+ * first versions copied through the caches and sent until the ring stayed
+ * full: thousands of 1514-byte copies before each ping, which measured the
+ * pinger's own cache more than the switch; docs/net.md.)
+ */
+static unsigned flood_step(struct bench *b)
+{
+	static uint8_t sink[65536];
+	struct rtdd_nf_frame in = {.data = sink, .cap = 65535};
+	int n;
+
+	/* The flood goes out another uplink than the RT traffic: what it
+	 * shares with the RT vif is the switch thread. */
+	frame64(flood_frame, sink_mac, guest_mac[1], 0, b->o.flood_bytes);
+	n = rtdd_netfront_send_fill(b->nf[1], 0, 256, flood_fill, b);
+	while (rtdd_netfront_recv(b->nf[1], 0, &in, 1) > 0)
+		;
+	return n > 0 ? (unsigned)n : 0;
+}
+
+/*
+ * The control for the flooded blocks: the pinger's thread also generates
+ * the flood (flood_step before each ping). stir() does the guest side of a
+ * flood_step without sending: as many frames written the same way into
+ * 256 pages as one flood_step sent on average. Quiet pings after it show
+ * what the flooder's work costs the pinger, so the switch's share of the
+ * flood's cost is what is left.
  */
 static void stir(struct bench *b)
 {
-	static uint8_t big[1514], pages[256][4096];
+	static uint8_t pages[256][4096] __attribute__((aligned(4096)));
 	static unsigned next;
 	uint64_t n = b->flood_steps ? b->flood_sent / b->flood_steps : 256;
 
-	for (uint64_t i = 0; i < n; i++) {
-		big[0] = (uint8_t)i;
-		memcpy(pages[next++ & 255], big, b->o.flood_bytes);
-	}
+	frame64(flood_frame, sink_mac, guest_mac[1], 0, b->o.flood_bytes);
+	for (uint64_t i = 0; i < n; i++)
+		flood_write(pages[next++ & 255], b->o.flood_bytes);
 	__asm__ __volatile__("" : : "r"(pages) : "memory");
 }
 
@@ -445,6 +490,26 @@ static void flood_drain(struct bench *b)
 
 	while (now_ns() - t0 < 1000000ull)
 		(void)rtdd_netfront_recv(b->nf[1], 0, &in, 1);
+}
+
+/* The best-effort vif alone (no RT traffic, so no copy is stopped) sending
+ * flood frames to the sink for ms milliseconds with be-split on or off:
+ * what the looks between pieces cost. Adds frames and ns. */
+static void be_split_run(struct bench *b, bool split, unsigned ms,
+			 uint64_t *frames, uint64_t *ns)
+{
+	uint64_t s0, t0, t1;
+
+	rtdd_sw_set_be_split(b->sw, split);
+	flood_warm(b, 10);
+	s0 = __atomic_load_n(&sink_count, __ATOMIC_RELAXED);
+	t0 = now_ns();
+	while ((t1 = now_ns()) - t0 < (uint64_t)ms * 1000000ull)
+		(void)flood_step(b);
+	*frames += __atomic_load_n(&sink_count, __ATOMIC_RELAXED) - s0;
+	*ns += t1 - t0;
+	rtdd_sw_set_be_split(b->sw, true);
+	flood_drain(b);
 }
 
 /* Best-effort frames the sink got during flooded runs, and over what
@@ -503,6 +568,7 @@ static int rtt_loop(struct bench *b, unsigned n, bool flood,
 			if (__atomic_load_n(&b->mode, __ATOMIC_RELAXED) == 2) {
 				b->flood_sent += sent;
 				b->flood_steps++;
+				b->flood_dry += sent == 256;
 			}
 		} else if (b->stir) {
 			stir(b);
@@ -762,7 +828,7 @@ static void usage(FILE *f)
 		"usage: rtdd bench net [--samples N] [--rounds N] "
 		"[--out DIR] [--no-memif]\n"
 		"  --samples N   round trips per round and path (default "
-		"3000; a run takes about 2 minutes)\n"
+		"3000; a run takes 10-20 s)\n"
 		"  --rounds N    interleaved rounds (default 3)\n"
 		"  --out DIR     write net.json and net.svg there (default "
 		"$RTDD_BENCH_OUT)\n"
@@ -792,15 +858,22 @@ int main(int argc, char **argv)
 	};
 	static struct bench b;
 	static struct rtdd_hist memif, rtdd, rt_flood, shared_flood, rtdd_r[16],
-		flood_r[16], memif_r[16], ev_quiet, ev_flood, rt_stir;
+		flood_r[16], memif_r[16], ev_quiet, ev_flood, rt_stir,
+		rt_unsplit;
 	struct rtdd_bench_env env;
 	double mpps_sink = 0, mpps_vif = 0, ratio50, ratio_iso, ratio_shared,
-	       ratio_iso_clean, ratio_iso_stir, stalled_pct[3];
+	       ratio_iso_clean, ratio_iso_stir, ratio_split, stalled_pct[4];
 	long thr_rt = 0, thr_per = 0;
 	double ratio_ev, ratio_ev_quiet50, ratio_ev_quiet99, ratio_rt_ev;
 	double be_rate_prio, be_rate_sh;
 	struct rtdd_svc_item_stats ev_st0 = {0}, ev_st1 = {0};
 	uint64_t rounds_sink = 0, rounds_vif = 0, prio_flood_frames = 0;
+	/* switch counters over the prioritised flooded blocks */
+	uint64_t fl_preempt = 0, fl_yields = 0, pre0, pre1, yld0, yld1;
+	uint64_t unsplit_frames = 0, unsplit_ns = 0, ff0, fn0;
+	/* best-effort flood alone, be-split on [0] and off [1] */
+	uint64_t bs_frames[2] = {0, 0}, bs_ns[2] = {0, 0};
+	double bs_fps[2];
 	uint64_t prio_flood_ns = 0, sh_flood_frames, sh_flood_ns;
 	char tmp[] = "/tmp/rtdd-bench-net.XXXXXX", exe[PATH_MAX], pinfo[160];
 	int c, rc = 1, lost_rt = 0, lost_fl = 0, lost_sh = 0, lost_evq = 0,
@@ -878,7 +951,8 @@ int main(int argc, char **argv)
 	rtdd_hist_init(&ev_quiet);
 	rtdd_hist_init(&ev_flood);
 	rtdd_hist_init(&rt_stir);
-	for (int m = 0; m < 3; m++) {
+	rtdd_hist_init(&rt_unsplit);
+	for (int m = 0; m < 4; m++) {
 		rtdd_hist_init(&b.sw_iter[m]);
 		rtdd_hist_init(&b.clean[m]);
 	}
@@ -977,15 +1051,34 @@ int main(int argc, char **argv)
 			lost_rt += rtt_run(&b, blk, false, &rtdd_r[r]);
 			__atomic_store_n(&b.mode, 0, __ATOMIC_RELEASE);
 			flood_warm(&b, 1);
+			rtdd_sw_counters(b.sw, NULL, &pre0, &yld0);
 			__atomic_store_n(&b.mode, 2, __ATOMIC_RELEASE);
 			lost_fl += rtt_run(&b, blk, true, &flood_r[r]);
 			__atomic_store_n(&b.mode, 0, __ATOMIC_RELEASE);
+			rtdd_sw_counters(b.sw, NULL, &pre1, &yld1);
+			fl_preempt += pre1 - pre0;
+			fl_yields += yld1 - yld0;
 			flood_drain(&b);
 			b.stir = true;
 			__atomic_store_n(&b.mode, 3, __ATOMIC_RELEASE);
 			lost_rt += rtt_run(&b, blk, false, &rt_stir);
 			__atomic_store_n(&b.mode, 0, __ATOMIC_RELEASE);
 			b.stir = false;
+			/* The same flood with best-effort copies moved whole
+			 * once started: what splitting them saves. */
+			rtdd_sw_set_be_split(b.sw, false);
+			flood_warm(&b, 1);
+			ff0 = flood_frames;
+			fn0 = flood_ns;
+			__atomic_store_n(&b.mode, 4, __ATOMIC_RELEASE);
+			lost_fl += rtt_run(&b, blk, true, &rt_unsplit);
+			__atomic_store_n(&b.mode, 0, __ATOMIC_RELEASE);
+			unsplit_frames += flood_frames - ff0;
+			unsplit_ns += flood_ns - fn0;
+			flood_frames = ff0;
+			flood_ns = fn0;
+			flood_drain(&b);
+			rtdd_sw_set_be_split(b.sw, true);
 			done += blk;
 		}
 		rtdd_hist_merge(&rtdd, &rtdd_r[r]);
@@ -995,6 +1088,9 @@ int main(int argc, char **argv)
 	prio_flood_ns = flood_ns;
 	flood_frames = flood_ns = 0;
 	/* Throughput on one backend core. */
+	for (int k = 0; k < 4; k++)
+		be_split_run(&b, !(k & 1), 250, &bs_frames[k & 1],
+			     &bs_ns[k & 1]);
 	(void)mpps_run(&b, sink_mac, false, 100, &rounds_sink); /* warm */
 	mpps_sink = mpps_run(&b, sink_mac, false, 1000, &rounds_sink);
 	(void)mpps_run(&b, guest_mac[1], true, 100, &rounds_vif);
@@ -1057,6 +1153,14 @@ int main(int argc, char **argv)
 	       be_rate_prio / 1e3, be_rate_prio * b.o.flood_bytes * 8 / 1e9,
 	       b.o.be_chunk ? b.o.be_chunk : 1, be_rate_sh / 1e3,
 	       be_rate_sh * b.o.flood_bytes * 8 / 1e9);
+	printf("  the flooder's TX ring had run dry before %llu of %llu "
+	       "flooded pings (the rest found best-effort frames waiting)\n"
+	       "  the switch ran the RT service between two best-effort "
+	       "frames %llu times, %llu of them stopping a best-effort "
+	       "copy part way\n",
+	       (unsigned long long)b.flood_dry,
+	       (unsigned long long)b.flood_steps,
+	       (unsigned long long)fl_preempt, (unsigned long long)fl_yields);
 	ratio50 = have_memif ? rtdd_bench_ratio(&rtdd, &memif, 50) : NAN;
 	ratio_iso = rtdd_bench_ratio(&rt_flood, &rtdd, 99);
 	ratio_shared = rtdd_bench_ratio(&shared_flood, &rtdd, 99);
@@ -1066,7 +1170,8 @@ int main(int argc, char **argv)
 	ratio_rt_ev = rtdd_bench_ratio(&rt_flood, &ev_flood, 99);
 	ratio_iso_clean = rtdd_bench_ratio(&b.clean[1], &b.clean[0], 99);
 	ratio_iso_stir = rtdd_bench_ratio(&b.clean[1], &b.clean[2], 99);
-	for (int m = 0; m < 3; m++) {
+	ratio_split = rtdd_bench_ratio(&b.clean[1], &b.clean[3], 99);
+	for (int m = 0; m < 4; m++) {
 		uint64_t all = b.clean[m].count + b.stalled[m];
 
 		stalled_pct[m] =
@@ -1086,27 +1191,37 @@ int main(int argc, char **argv)
 	       ev_st1.sleeps - ev_st0.sleeps);
 	printf("\nhost stalls: RT samples during which the switch thread or "
 	       "the pinger did not come round for %u us:\n"
-	       "  quiet %.2f %%, flood %.2f %%, stirred %.2f %% of samples; "
-	       "without them:\n",
-	       STALL_NS / 1000, stalled_pct[0], stalled_pct[1], stalled_pct[2]);
+	       "  quiet %.2f %%, flood %.2f %%, after writes %.2f %%, flood with "
+	       "unsplit copies %.2f %% of samples; without them:\n",
+	       STALL_NS / 1000, stalled_pct[0], stalled_pct[1], stalled_pct[2],
+	       stalled_pct[3]);
 	row("rtdd RT vif, quiet, no stall", &b.clean[0]);
 	row("rtdd RT vif, BE flooding, no stall", &b.clean[1]);
-	row("quiet, guest cache stirred, no st.", &b.clean[2]);
+	row("quiet, flooder's writes, no stall", &b.clean[2]);
+	row("BE flooding, be-split off, no st.", &b.clean[3]);
 	printf("  RT p99 flood/quiet without stalled samples %.2f (p50 %.2f, "
 	       "p90 %.2f)\n",
 	       ratio_iso_clean, rtdd_bench_ratio(&b.clean[1], &b.clean[0], 50),
 	       rtdd_bench_ratio(&b.clean[1], &b.clean[0], 90));
-	printf("  against quiet with the guest's cache stirred as by the "
-	       "flood (%" PRIu64 " frame copies before each ping): p99 %.2f "
+	printf("  against quiet after the flooder's writes without sending "
+	       "(%" PRIu64 " frames before each ping): p99 %.2f "
 	       "(p50 %.2f, p90 %.2f)\n",
 	       b.flood_steps ? b.flood_sent / b.flood_steps : 0, ratio_iso_stir,
 	       rtdd_bench_ratio(&b.clean[1], &b.clean[2], 50),
 	       rtdd_bench_ratio(&b.clean[1], &b.clean[2], 90));
+	printf("  splitting best-effort copies for RT frames (be-split on "
+	       "against off, alternating blocks): RT flood p99 %.2f (p50 "
+	       "%.2f, p90 %.2f) of unsplit; the flood with unsplit copies: "
+	       "%.0f k frames/s\n",
+	       ratio_split, rtdd_bench_ratio(&b.clean[1], &b.clean[3], 50),
+	       rtdd_bench_ratio(&b.clean[1], &b.clean[3], 90),
+	       unsplit_ns ? (double)unsplit_frames * 1e6 / (double)unsplit_ns
+			  : 0);
 	printf("switch iterations (one round each, cpu 0) during those "
 	       "samples:\n");
 	row("switch round, quiet", &b.sw_iter[0]);
 	row("switch round, BE flooding", &b.sw_iter[1]);
-	row("switch round, quiet, stirred", &b.sw_iter[2]);
+	row("switch round, quiet, after writes", &b.sw_iter[2]);
 	{
 		uint64_t p50r[16], p50m[16];
 		double iso_r[16];
@@ -1128,6 +1243,14 @@ int main(int argc, char **argv)
 	printf("throughput, 64 B, one switch core: guest -> sink %.2f Mpps, "
 	       "guest -> guest %.2f Mpps (target >= 2.5)\n",
 	       mpps_sink / 1e6, mpps_vif / 1e6);
+	for (int k = 0; k < 2; k++)
+		bs_fps[k] =
+			bs_ns[k] ? (double)bs_frames[k] * 1e9 / (double)bs_ns[k]
+				 : 0;
+	printf("best-effort %u-byte frames alone (no RT traffic), guest -> "
+	       "sink: %.0f k frames/s with be-split on, %.0f k off (%.2f)\n",
+	       b.o.flood_bytes, bs_fps[0] / 1e3, bs_fps[1] / 1e3,
+	       bs_fps[1] > 0 ? bs_fps[0] / bs_fps[1] : NAN);
 	printf("lost: quiet %d, flood %d, unprioritised %d, event quiet %d, "
 	       "event flood %d\n",
 	       lost_rt, lost_fl, lost_sh, lost_evq, lost_evf);
@@ -1188,6 +1311,23 @@ int main(int argc, char **argv)
 				      b.flood_steps
 					      ? b.flood_sent / b.flood_steps
 					      : 0);
+			rtdd_json_u64(&j, "flood_steps", b.flood_steps);
+			rtdd_json_u64(&j, "flood_ring_dry", b.flood_dry);
+			rtdd_json_u64(&j, "flood_preemptions", fl_preempt);
+			rtdd_json_u64(&j, "flood_copy_yields", fl_yields);
+			rtdd_json_hist(&j, "rtt_rt_flood_unsplit", &rt_unsplit);
+			rtdd_json_hist(&j, "rtt_rt_flood_unsplit_no_stall",
+				       &b.clean[3]);
+			rtdd_json_dbl(&j, "stalled_pct_flood_unsplit",
+				      stalled_pct[3]);
+			rtdd_json_dbl(
+				&j, "ratio_p99_rt_flood_split_unsplit_no_stall",
+				ratio_split);
+			rtdd_json_dbl(&j, "be_flood_fps_unsplit",
+				      unsplit_ns
+					      ? (double)unsplit_frames * 1e9 /
+							(double)unsplit_ns
+					      : 0);
 			rtdd_json_dbl(
 				&j, "ratio_p99_rt_flood_quiet_stirred_no_stall",
 				ratio_iso_stir);
@@ -1213,6 +1353,8 @@ int main(int argc, char **argv)
 				      mpps_sink / 1e6);
 			rtdd_json_dbl(&j, "mpps_guest_to_guest",
 				      mpps_vif / 1e6);
+			rtdd_json_dbl(&j, "be_alone_fps_split", bs_fps[0]);
+			rtdd_json_dbl(&j, "be_alone_fps_unsplit", bs_fps[1]);
 			rtdd_json_u64(&j, "switch_rounds_sink", rounds_sink);
 			rtdd_json_u64(&j, "switch_rounds_guest", rounds_vif);
 			rtdd_json_obj_end(&j);

@@ -525,6 +525,93 @@ static void test_rate_key_bad(void **state)
 	rtdd_netfront_close(b);
 }
 
+struct fill_arg {
+	struct net_env *e;
+	unsigned seq, stop_at, bad_at;
+};
+
+static unsigned fill_frame(void *arg, unsigned i, uint8_t *page)
+{
+	struct fill_arg *a = arg;
+
+	(void)i;
+	if (a->seq == a->stop_at)
+		return 0;
+	if (a->seq == a->bad_at)
+		return 4097;
+	unsigned len = net_frame(page, 60 + (a->seq * 97) % 1455, a->e->mac[1],
+				 a->e->mac[0], a->seq);
+
+	a->seq++;
+	return len;
+}
+
+/* rtdd_netfront_send_fill: frames written in place into the TX pages
+ * arrive whole and in order, between copied ones; fill's 0 stops the
+ * call, a length over a page is refused with nothing of it queued. */
+static void test_send_fill(void **state)
+{
+	struct net_env *e = *state;
+	static uint8_t tx[1514], rx[32][65536];
+	struct rtdd_nf_frame in[32], f = {.data = tx};
+	struct fill_arg fa = {.e = e, .stop_at = ~0u, .bad_at = ~0u};
+	rtdd_netfront *a, *b;
+	unsigned got = 0, i;
+	uint64_t deadline = now_ns() + 20000000000ull;
+	int r;
+
+	NEED_ENV(e);
+	for (i = 0; i < 32; i++) {
+		in[i].data = rx[i];
+		in[i].cap = 65535;
+	}
+	assert_int_equal(net_env_add_vif(e, 0), 0);
+	assert_int_equal(net_env_add_vif(e, 1), 0);
+	start_backend(e, NULL, NULL, 0);
+	a = open_vif(e, 0, NULL);
+	b = open_vif(e, 1, NULL);
+	assert_int_equal(rtdd_netfront_send_fill(a, 1, 1, fill_frame, &fa),
+			 -EINVAL);
+	assert_int_equal(rtdd_netfront_send_fill(a, 0, 0, fill_frame, &fa), 0);
+	fa.stop_at = 3;
+	assert_int_equal(rtdd_netfront_send_fill(a, 0, 8, fill_frame, &fa), 3);
+	fa.stop_at = ~0u;
+	fa.bad_at = 5;
+	assert_int_equal(rtdd_netfront_send_fill(a, 0, 8, fill_frame, &fa), 2);
+	assert_int_equal(rtdd_netfront_send_fill(a, 0, 8, fill_frame, &fa),
+			 -EINVAL);
+	fa.bad_at = ~0u;
+	while (got < 20000) {
+		if (fa.seq < 20000 && fa.seq - got < 128) {
+			if (fa.seq % 7 == 0) {
+				f.len = (uint16_t)net_frame(
+					tx, 60 + (fa.seq * 97) % 1455,
+					e->mac[1], e->mac[0], fa.seq);
+				r = rtdd_netfront_send(a, 0, &f, 1);
+				assert_true(r >= 0);
+				fa.seq += (unsigned)r;
+			} else {
+				r = rtdd_netfront_send_fill(a, 0, 6, fill_frame,
+							    &fa);
+				assert_true(r >= 0);
+			}
+		}
+		r = rtdd_netfront_recv(b, 0, in, 32);
+		assert_true(r >= 0);
+		for (i = 0; i < (unsigned)r; i++) {
+			uint32_t seq;
+
+			assert_int_equal(
+				net_frame_check(rx[i], in[i].len, &seq), 0);
+			assert_int_equal(seq, got);
+			got++;
+		}
+		assert_true(now_ns() < deadline);
+	}
+	rtdd_netfront_close(a);
+	rtdd_netfront_close(b);
+}
+
 /*
  * The RT vif's frames stop best-effort copies part way (netback copies a
  * best-effort frame in pieces and puts it back when an RT frame waits):
@@ -688,6 +775,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rate_limit_xenstore,
 						setup3, teardown),
 		cmocka_unit_test_setup_teardown(test_rate_key_bad, setup3,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_send_fill, setup2,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_be_copy_yields, setup3,
 						teardown),
