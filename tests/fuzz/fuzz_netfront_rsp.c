@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * libFuzzer target: librtdd-netfront's handling of a hostile backend's TX
- * and RX responses (rtdd__nf_tx_complete, rtdd__nf_rx_take and
- * rtdd__nf_tx_put, frontends/net/netfront_ring.h: the functions
- * rtdd_netfront_send/recv run under the queue lock).
+ * and RX responses (rtdd__nf_tx_complete, rtdd__nf_rx_take,
+ * rtdd__nf_tx_put and rtdd__nf_tx_fill, frontends/net/netfront_ring.h: the
+ * functions rtdd_netfront_send/send_fill/recv run under the queue lock).
  *
  * The input is a program of byte-coded steps on one queue whose rings and
  * 2 x 256 buffer pages live in this process; the target plays the backend:
@@ -21,6 +21,9 @@
  *               past them)
  *   6 scribble  u8 ring, u8 slot, 8 bytes: rewrite a TX or RX slot
  *   7 fill      u8 page, u8 byte: the backend writes an RX page
+ *   8 send_fill u8 n, n x u16 len: rtdd__nf_tx_fill, the callback writing
+ *               min(len, page) bytes and returning len (0 stops, more
+ *               than a page is refused); then req_prod = req_prod_pvt
  * A step returning -EPROTO ends the program, as the device then fails.
  *
  * Oracles besides ASan/UBSan: -EPROTO comes with a reason and otherwise
@@ -133,6 +136,23 @@ static int step_take(struct fuzz_in *in, uint64_t *rx_pkts)
 	return got;
 }
 
+struct fill_prog {
+	unsigned n, calls;
+	uint16_t len[8];
+};
+
+/* rtdd__nf_tx_fill's callback: writes what it claims, within the page. */
+static unsigned fill_cb(void *arg, unsigned i, uint8_t *page)
+{
+	struct fill_prog *fp = arg;
+	unsigned len;
+
+	FUZZ_CHECK(i == fp->calls && i < fp->n);
+	len = fp->len[fp->calls++];
+	memset(page, 0xa5, len < PG ? len : PG);
+	return len;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = {data, size};
@@ -148,7 +168,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	q->rx.sring->req_prod = q->rx.req_prod_pvt;
 	check_rx_posted(0, q->rx.req_prod_pvt);
 	for (unsigned s = 0; s < MAX_STEPS && in.n && rc != -EPROTO; s++) {
-		uint8_t op = fuzz_u8(&in) % 8, k;
+		uint8_t op = fuzz_u8(&in) % 9, k;
 
 		switch (op) {
 		case 0: {
@@ -242,6 +262,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			uint8_t p = fuzz_u8(&in), b = fuzz_u8(&in);
 
 			memset(q->rxpages + (size_t)p * PG, b, PG);
+			break;
+		}
+		case 8: {
+			struct fill_prog fp = {.n = fuzz_u8(&in) % 8 + 1};
+			RING_IDX pvt0 = q->tx.req_prod_pvt;
+			unsigned stop;
+
+			for (unsigned i = 0; i < fp.n; i++)
+				fp.len[i] = fuzz_u16(&in);
+			for (stop = 0;
+			     stop < fp.n && fp.len[stop] && fp.len[stop] <= PG;
+			     stop++)
+				;
+			rc = rtdd__nf_tx_fill(q, fp.n, fill_cb, &fp);
+			/* -EINVAL exactly when the first length is over a
+			 * page; otherwise up to the first 0 or bad one, as
+			 * far as ring and ids allow. */
+			FUZZ_CHECK(rc == -EINVAL ||
+				   (rc >= 0 && (unsigned)rc <= stop));
+			FUZZ_CHECK(rc != -EINVAL || fp.len[0] > PG);
+			FUZZ_CHECK(fp.len[0] <= PG || rc == -EINVAL || rc == 0);
+			FUZZ_CHECK(rc < 0 || fp.calls == (unsigned)rc ||
+				   fp.calls == (unsigned)rc + 1);
+			FUZZ_CHECK(rc != -EINVAL || q->tx.req_prod_pvt == pvt0);
+			FUZZ_CHECK(rc < 0 ||
+				   q->tx.req_prod_pvt - pvt0 == (unsigned)rc);
+			if (rc == -EINVAL)
+				rc = 0;
+			q->tx.sring->req_prod = q->tx.req_prod_pvt;
+			check_tx();
 			break;
 		}
 		}

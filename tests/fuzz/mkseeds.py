@@ -303,6 +303,23 @@ out("fuzz_netfront_rsp", "tx-errors",
                                 [(1, 0, 0)] * 2) + NF_COMPLETE +
     nf_send([65535, 0]) + nf_send([70000 & 0xffff], big=False))
 
+
+def nf_fill(lens):  # rtdd__nf_tx_fill: the callback returns these lengths
+    return bytes([8, len(lens) - 1]) + b"".join(
+        struct.pack("<H", n) for n in lens)
+
+
+out("fuzz_netfront_rsp", "send-fill",
+    nf_fill([60, 1514, 4096, 0, 100]) + nf_tx([(1, 0, 0)] * 3) +
+    NF_COMPLETE + nf_send([200]) + nf_fill([64] * 8) +
+    nf_tx([(1, 0, 0)] * 9) + NF_COMPLETE)
+out("fuzz_netfront_rsp", "send-fill-too-big",
+    nf_fill([4097]) + nf_fill([100, 65535, 60]) + nf_tx([(1, 0, 0)]) +
+    NF_COMPLETE)
+out("fuzz_netfront_rsp", "send-fill-ring-full",
+    nf_fill([1514] * 8) * 33 + nf_tx([(1, 0, 0)] * 63) * 5 + NF_COMPLETE +
+    nf_fill([60] * 8))
+
 # ---- blkfront: a backend's responses (fuzz_blkfront_rsp.c) -----------------
 BF_RD, BF_WR, BF_FL, BF_DI, BF_ZC, BF_IND = 0, 1, 2, 3, 4, 8
 BLKIF_OP_READ, BLKIF_OP_WRITE, BLKIF_OP_INDIRECT = 0, 1, 6
