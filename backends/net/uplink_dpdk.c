@@ -19,6 +19,12 @@
 /* Without descriptor status, pending polls the port at most this often
  * (a tap's rx_burst is a syscall). */
 #define UP_PEEK_NS 1000
+/* Counters: written by the switch thread alone, read by any thread
+ * (rtdd_uplink_stats): relaxed atomic stores and loads, no
+ * read-modify-write, as the switch's own. */
+#define UP_ADD(x, n) __atomic_store_n(&(x), (x) + (n), __ATOMIC_RELAXED)
+_Static_assert(sizeof(struct rtdd_uplink_stats) % sizeof(uint64_t) == 0,
+	       "rtdd_uplink_stats is read as an array of uint64_t");
 
 struct rtdd_uplink {
 	uint16_t port;
@@ -117,13 +123,13 @@ static unsigned up_take(struct rtdd_uplink *up, rtdd_sw *sw,
 		/* Headroom stays in front for a VLAN tag: frames must fit
 		 * what is left. */
 		if (len > room - 4 || len > 65535) {
-			up->st.rx_toobig++;
+			UP_ADD(up->st.rx_toobig, 1);
 			rte_pktmbuf_free(m[i]);
 			continue;
 		}
 		p = rtdd_sw_pkt_get(sw);
 		if (!p) {
-			up->st.rx_nobuf++;
+			UP_ADD(up->st.rx_nobuf, 1);
 			rte_pktmbuf_free(m[i]);
 			continue;
 		}
@@ -145,7 +151,7 @@ static unsigned up_take(struct rtdd_uplink *up, rtdd_sw *sw,
 		pkts[k++] = p;
 		rte_pktmbuf_free(m[i]);
 	}
-	up->st.rx_pkts += k;
+	UP_ADD(up->st.rx_pkts, k);
 	return k;
 }
 
@@ -194,7 +200,7 @@ static bool up_pending(void *priv)
 	up->next_peek = now + up->peek_gap;
 	up->stash_at = 0;
 	up->nstash = rte_eth_rx_burst(up->port, 0, up->stash, UP_BURST);
-	up->st.rx_peeks++;
+	UP_ADD(up->st.rx_peeks, 1);
 	return up->nstash > 0;
 }
 
@@ -212,7 +218,7 @@ static unsigned up_tx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
 
 		m[k] = rte_pktmbuf_alloc(up->mp);
 		if (!m[k]) {
-			up->st.tx_nombuf++;
+			UP_ADD(up->st.tx_nombuf, 1);
 			break;
 		}
 		d = rte_pktmbuf_append(m[k], pkts[k]->len);
@@ -227,7 +233,7 @@ static unsigned up_tx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
 		rte_pktmbuf_free(m[i]);
 	for (i = 0; i < sent; i++)
 		rtdd_sw_pkt_put(sw, pkts[i]);
-	up->st.tx_pkts += sent;
+	UP_ADD(up->st.tx_pkts, sent);
 	return sent; /* the rest stays queued in the switch */
 }
 
@@ -253,7 +259,13 @@ int rtdd_uplink_attach(rtdd_uplink *up, rtdd_sw *sw, int sw_port)
 
 void rtdd_uplink_stats(const rtdd_uplink *up, struct rtdd_uplink_stats *out)
 {
-	*out = up->st;
+	const uint64_t *in = (const uint64_t *)&up->st;
+	uint64_t *o = (uint64_t *)out;
+
+	/* Field by field: each counter is consistent, the set is not a
+	 * snapshot (the switch keeps counting). */
+	for (size_t i = 0; i < sizeof(*out) / sizeof(uint64_t); i++)
+		o[i] = __atomic_load_n(&in[i], __ATOMIC_RELAXED);
 }
 
 void rtdd_uplink_close(rtdd_uplink *up)
