@@ -1,19 +1,25 @@
 // SPDX-License-Identifier: MIT
 /*
  * tests/unit/blk/test_blk_unit.c - no hypervisor: blkif request checks
- * (rtdd/blkif_req.h) and the service round's priority/budget decisions
- * (rtdd/be_svc.h).
+ * (rtdd/blkif_req.h), the service round's priority/budget decisions
+ * (rtdd/be_svc.h), and a service thread's warning when it polls at
+ * SCHED_FIFO under the kernel's RT throttling.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "rtdd/be_svc.h"
 #include "rtdd/blkif_req.h"
+#include "rtdd/rt.h"
 
 static const struct rtdd_blk_limits lim = {
 	.sectors = 1000,
@@ -345,6 +351,97 @@ static void test_round_rt_preempts_be_budget(void **s)
 	assert_int_equal(be.order[0], before + 1);
 }
 
+/* Adds items to svc with stderr captured; returns what was written. */
+static char *add_captured(rtdd_svc *svc, struct rtdd_svc_item **items,
+			  unsigned n)
+{
+	static char out[4096];
+	int fd = memfd_create("stderr", 0), saved = dup(STDERR_FILENO);
+	ssize_t got;
+
+	assert_true(fd >= 0 && saved >= 0);
+	assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(rtdd_svc_add(svc, items[i]), 0);
+	assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+	close(saved);
+	got = pread(fd, out, sizeof(out) - 1, 0);
+	close(fd);
+	out[got > 0 ? got : 0] = '\0';
+	return out;
+}
+
+static unsigned count_str(const char *hay, const char *needle)
+{
+	unsigned n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/*
+ * A service thread that polls at SCHED_FIFO under the kernel's RT
+ * throttling says so, once, with the setting to change (the thread will be
+ * stopped for the rest of every period: 50 ms a second by default); one
+ * without SCHED_FIFO, or with only event items, says nothing.
+ */
+static void test_svc_throttle_warning(void **s)
+{
+	struct rtdd_svc_cfg cfg = {.name = "thr-test",
+				   .rt = {.cpu = -1, .fifo_prio = 1}};
+	struct fake p1, p2, ev;
+	struct rtdd_svc_item *items[3] = {&ev.it, &p1.it, &p2.it};
+	const struct rtdd_rt_report *g;
+	rtdd_svc *svc;
+	char *out;
+
+	(void)s;
+	fake_init(&ev, RTDD_SVC_BE, 4, 0);
+	fake_init(&p1, RTDD_SVC_RT, 4, 0);
+	fake_init(&p2, RTDD_SVC_BE, 4, 0);
+	ev.it.name = "ev";
+	p1.it.name = "p1";
+	p2.it.name = "p2";
+	p1.it.mode = RTDD_SVC_POLL;
+	p2.it.mode = RTDD_SVC_POLL;
+
+	/* No SCHED_FIFO asked: nothing to say whatever the kernel does. */
+	cfg.rt.fifo_prio = 0;
+	assert_int_equal(rtdd_svc_create(&cfg, &svc), 0);
+	out = add_captured(svc, items, 3);
+	assert_int_equal(count_str(out, "RT throttling"), 0);
+	for (unsigned i = 0; i < 3; i++)
+		rtdd_svc_remove(svc, items[i]);
+	rtdd_svc_destroy(svc);
+
+	cfg.rt.fifo_prio = 1;
+	assert_int_equal(rtdd_svc_create(&cfg, &svc), 0);
+	g = rtdd_svc_granted(svc);
+	if (!g->fifo_prio || !rtdd_rt_throttled(g)) {
+		rtdd_svc_destroy(svc);
+		print_message("SKIP: %s\n",
+			      !g->fifo_prio ? "SCHED_FIFO not granted (needs "
+					      "root or CAP_SYS_NICE)"
+					    : "kernel RT throttling is off "
+					      "here");
+		skip();
+	}
+	/* The event item alone: no warning; the first polling one: one;
+	 * the second: none more. */
+	out = add_captured(svc, items, 1);
+	assert_int_equal(count_str(out, "RT throttling"), 0);
+	out = add_captured(svc, items + 1, 2);
+	print_message("%s", out);
+	assert_int_equal(count_str(out, "under kernel RT throttling"), 1);
+	assert_non_null(strstr(out, "thr-test"));
+	assert_non_null(strstr(out, "sched_rt_runtime_us"));
+	assert_non_null(strstr(out, "hybrid mode"));
+	for (unsigned i = 0; i < 3; i++)
+		rtdd_svc_remove(svc, items[i]);
+	rtdd_svc_destroy(svc);
+}
+
 static void test_mode_parse(void **s)
 {
 	enum rtdd_svc_mode m;
@@ -373,6 +470,7 @@ int main(void)
 		cmocka_unit_test(test_round_priority_budget),
 		cmocka_unit_test(test_round_rt_preempts_be_budget),
 		cmocka_unit_test(test_mode_parse),
+		cmocka_unit_test(test_svc_throttle_warning),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
