@@ -802,6 +802,24 @@ bool rtdd_sw_rt_waiting(rtdd_sw *sw)
 	return true;
 }
 
+bool rtdd_sw_copy(rtdd_sw *sw, void *dst, const void *src, unsigned len)
+{
+	uint8_t *d = dst;
+	const uint8_t *s = src;
+	unsigned off = 0, n;
+
+	for (;;) {
+		n = len - off < RTDD_SW_YIELD_PIECE ? len - off
+						    : RTDD_SW_YIELD_PIECE;
+		memcpy(d + off, s + off, n);
+		off += n;
+		if (off == len)
+			return true;
+		if (rtdd_sw_rt_waiting(sw))
+			return false;
+	}
+}
+
 void rtdd_sw_set_be_split(rtdd_sw *sw, bool on)
 {
 	__atomic_store_n(&sw->unsplit, !on, __ATOMIC_RELAXED);

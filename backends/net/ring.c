@@ -279,35 +279,21 @@ static unsigned add_segs(struct rtdd_gnt_copy_seg *s, unsigned n,
 	return n;
 }
 
-/* Bytes of a best-effort frame copied between two looks at the RT ports:
- * two cache lines, 10-80 ns of copying here (cold or cached source). */
-#define YIELD_PIECE 128
-
 /*
- * Copy a frame's bytes into or out of a mapped guest page. While the switch
- * moves best-effort frames (rtdd_sw_rt_waiting is false for RT work), a
- * copy longer than a piece stops between pieces when an RT frame waits:
- * false, and the caller leaves the frame uncommitted, to be taken again
- * after the RT service. The bytes already written go to a buffer nobody
- * reads before the frame is committed (a pool buffer, or a guest RX page
- * whose request gets no response yet).
+ * Copy a frame's bytes into or out of a mapped guest page, in pieces with
+ * a look at the RT ports between them while best-effort frames move
+ * (rtdd_sw_copy): false, and the caller leaves the frame uncommitted, to be
+ * taken again after the RT service. The bytes already written go to a
+ * buffer nobody reads before the frame is committed (a pool buffer, or a
+ * guest RX page whose request gets no response yet).
  */
 static bool copy_or_yield(rtdd_sw *sw, struct nb_vif *v, uint8_t *dst,
 			  const uint8_t *src, unsigned len)
 {
-	unsigned off = 0, n;
-
-	for (;;) {
-		n = len - off < YIELD_PIECE ? len - off : YIELD_PIECE;
-		memcpy(dst + off, src + off, n);
-		off += n;
-		if (off == len)
-			return true;
-		if (unlikely(rtdd_sw_rt_waiting(sw))) {
-			STAT_ADD(v->st.copy_yields, 1);
-			return false;
-		}
-	}
+	if (likely(rtdd_sw_copy(sw, dst, src, len)))
+		return true;
+	STAT_ADD(v->st.copy_yields, 1);
+	return false;
 }
 
 /* Copy the pending packets, answer them, hand the good ones over. */

@@ -109,10 +109,14 @@ out:
 	return rc < 0 ? rc : -EIO;
 }
 
-/* mbufs -> switch buffers (each mbuf freed). */
+/*
+ * mbufs -> switch buffers (each mbuf taken is freed). A best-effort frame's
+ * copy may stop part way for an RT frame (rtdd_sw_copy): then that mbuf
+ * and the ones after it are left, *used says how many were taken.
+ */
 static unsigned up_take(struct rtdd_uplink *up, rtdd_sw *sw,
 			struct rte_mbuf **m, unsigned got,
-			struct rtdd_pkt **pkts)
+			struct rtdd_pkt **pkts, unsigned *used)
 {
 	unsigned i, k = 0, room = rtdd_sw_buf_room(sw);
 
@@ -133,18 +137,21 @@ static unsigned up_take(struct rtdd_uplink *up, rtdd_sw *sw,
 			rte_pktmbuf_free(m[i]);
 			continue;
 		}
-		{
-			/* A pointer into the mbuf when its data is contiguous,
-			 * else the data was gathered into p->data. */
-			const void *d = rte_pktmbuf_read(m[i], 0, len, p->data);
-
-			if (!d) {
+		if (rte_pktmbuf_is_contiguous(m[i])) {
+			if (!rtdd_sw_copy(sw, p->data,
+					  rte_pktmbuf_mtod(m[i], const void *),
+					  len)) {
+				/* An RT frame waits: this mbuf and the rest
+				 * are taken again after it. */
 				rtdd_sw_pkt_put(sw, p);
-				rte_pktmbuf_free(m[i]);
-				continue;
+				UP_ADD(up->st.copy_yields, 1);
+				break;
 			}
-			if (d != p->data)
-				memcpy(p->data, d, len);
+		} else if (!rte_pktmbuf_read(m[i], 0, len, p->data)) {
+			/* segments gathered into p->data, or too short */
+			rtdd_sw_pkt_put(sw, p);
+			rte_pktmbuf_free(m[i]);
+			continue;
 		}
 		p->len = (uint16_t)len;
 		p->flags = 0;
@@ -152,6 +159,7 @@ static unsigned up_take(struct rtdd_uplink *up, rtdd_sw *sw,
 		rte_pktmbuf_free(m[i]);
 	}
 	UP_ADD(up->st.rx_pkts, k);
+	*used = i;
 	return k;
 }
 
@@ -160,7 +168,7 @@ static unsigned up_rx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
 {
 	struct rtdd_uplink *up = priv;
 	struct rte_mbuf *m[UP_BURST];
-	unsigned k = 0, got;
+	unsigned k = 0, got, used;
 
 	if (n > UP_BURST)
 		n = UP_BURST;
@@ -168,14 +176,24 @@ static unsigned up_rx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
 		got = up->nstash - up->stash_at;
 		if (got > n)
 			got = n;
-		k = up_take(up, sw, up->stash + up->stash_at, got, pkts);
-		up->stash_at += got;
+		k = up_take(up, sw, up->stash + up->stash_at, got, pkts, &used);
+		up->stash_at += used;
+		if (used < got)
+			return k; /* yielded: the rest stays stashed */
 		n -= got;
 		if (!n)
 			return k;
 	}
 	got = rte_eth_rx_burst(up->port, 0, m, (uint16_t)n);
-	return k + up_take(up, sw, m, got, pkts + k);
+	k += up_take(up, sw, m, got, pkts + k, &used);
+	if (used < got) {
+		/* Yielded: the stash is empty here (handed out above);
+		 * what was not taken goes there, first out next time. */
+		up->stash_at = 0;
+		up->nstash = got - used;
+		memcpy(up->stash, m + used, (got - used) * sizeof(m[0]));
+	}
+	return k;
 }
 
 /*
@@ -226,7 +244,13 @@ static unsigned up_tx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
 			rte_pktmbuf_free(m[k]);
 			break;
 		}
-		memcpy(d, pkts[k]->data, pkts[k]->len);
+		if (!rtdd_sw_copy(sw, d, pkts[k]->data, pkts[k]->len)) {
+			/* An RT frame waits: this frame and the rest stay
+			 * queued in the switch. */
+			rte_pktmbuf_free(m[k]);
+			UP_ADD(up->st.copy_yields, 1);
+			break;
+		}
 	}
 	sent = rte_eth_tx_burst(up->port, 0, m, (uint16_t)k);
 	for (i = sent; i < k; i++)

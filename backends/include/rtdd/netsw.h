@@ -237,6 +237,15 @@ void rtdd_sw_counters(const rtdd_sw *sw, uint64_t *rounds,
  * frames are moved.
  */
 bool rtdd_sw_rt_waiting(rtdd_sw *sw);
+/*
+ * A frame copy for port drivers, asking rtdd_sw_rt_waiting between pieces
+ * of RTDD_SW_YIELD_PIECE bytes: true when all len bytes were copied; false
+ * when it stopped part way for an RT frame (the caller then leaves that
+ * frame uncommitted, as above). With RT work, or be-split off, it is
+ * memcpy.
+ */
+#define RTDD_SW_YIELD_PIECE 128
+bool rtdd_sw_copy(rtdd_sw *sw, void *dst, const void *src, unsigned len);
 /* Turn that on or off at run time (any thread; cfg.be_unsplit sets it at
  * creation): for measuring what splitting saves. */
 void rtdd_sw_set_be_split(rtdd_sw *sw, bool on);

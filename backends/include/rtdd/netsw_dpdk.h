@@ -26,11 +26,14 @@ typedef struct rtdd_uplink rtdd_uplink;
 
 struct rtdd_uplink_stats {
 	uint64_t rx_pkts, tx_pkts;
-	uint64_t rx_nobuf;  /* switch buffers exhausted: frame dropped */
-	uint64_t rx_toobig; /* frame longer than a switch buffer */
-	uint64_t tx_nombuf; /* mbuf pool exhausted */
-	uint64_t rx_peeks;  /* polls by pending (PMDs without descriptor
+	uint64_t rx_nobuf;    /* switch buffers exhausted: frame dropped */
+	uint64_t rx_toobig;   /* frame longer than a switch buffer */
+	uint64_t tx_nombuf;   /* mbuf pool exhausted */
+	uint64_t rx_peeks;    /* polls by pending (PMDs without descriptor
 			     * status) */
+	uint64_t copy_yields; /* best-effort frame copies stopped part way
+				 for an RT frame (rtdd_sw_copy; the frame
+				 went later, nothing lost) */
 };
 
 /* "3" or a device name ("net_memif0", "0000:01:00.0") to a port id:

@@ -331,6 +331,37 @@ static void raw_send(struct rte_mempool *mp, uint16_t port, uint32_t seq)
 		rte_pktmbuf_free(m);
 }
 
+/* Probe dev (a vdev string), build a switch from conf, open dev's port
+ * as cur.up on the switch's port up0, attach out_ops to its port "out",
+ * and make a pool of mbufs for the test's own frames. Returns the switch. */
+static rtdd_sw *uplink_switch(const char *dev, const char *name,
+			      const char *conf, uint16_t *port,
+			      const struct rtdd_sw_port_ops *out_ops,
+			      void *out_priv, struct rte_mempool **mp)
+{
+	rtdd_sw *sw = NULL;
+	char err[200];
+	FILE *f;
+
+	assert_int_equal(rte_dev_probe(dev), 0);
+	f = fmemopen((void *)conf, strlen(conf), "r");
+	assert_non_null(f);
+	assert_int_equal(rtdd_sw_parse(f, &sw, err, sizeof(err)), 0);
+	fclose(f);
+	assert_int_equal(rtdd_uplink_port_lookup(name, port), 0);
+	assert_int_equal(rtdd_uplink_open(*port, &cur.up), 0);
+	assert_int_equal(
+		rtdd_uplink_attach(cur.up, sw, rtdd_sw_port_find(sw, "up0")),
+		0);
+	assert_int_equal(rtdd_sw_attach(sw, rtdd_sw_port_find(sw, "out"),
+					out_ops, out_priv),
+			 0);
+	*mp = rte_pktmbuf_pool_create(name, 255, 0, 0,
+				      RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	assert_non_null(*mp);
+	return sw;
+}
+
 /*
  * The uplink's pending op on a PMD without descriptor status (memif): an
  * RT uplink's input is seen between best-effort chunks, not only at round
@@ -348,12 +379,11 @@ static void test_memif_pending(void **state)
 	struct rtdd_uplink_stats st;
 	struct rte_mempool *mp;
 	rtdd_sw *sw = NULL;
-	char err[200], dev[160], sdev[160], sock[64];
+	char dev[160], sdev[160], sock[64];
 	uint16_t port;
 	uint64_t deadline;
 	bool seen = false;
 	uint32_t seq = 0;
-	FILE *f;
 	const char *argv[16];
 
 	(void)state;
@@ -366,22 +396,8 @@ static void test_memif_pending(void **state)
 	snprintf(sock, sizeof(sock), "/run/rtdd-upp-%d.sock", (int)getpid());
 	snprintf(sdev, sizeof(sdev), "net_memif9,role=server,socket=%s", sock);
 	memif_reflector(argv, dev, sizeof(dev), sock, "--file-prefix=rtdd-upp");
-	assert_int_equal(rte_dev_probe(sdev), 0);
-	f = fmemopen((void *)conf, sizeof(conf) - 1, "r");
-	assert_non_null(f);
-	assert_int_equal(rtdd_sw_parse(f, &sw, err, sizeof(err)), 0);
-	fclose(f);
-	assert_int_equal(rtdd_uplink_port_lookup("net_memif9", &port), 0);
-	assert_int_equal(rtdd_uplink_open(port, &cur.up), 0);
-	assert_int_equal(
-		rtdd_uplink_attach(cur.up, sw, rtdd_sw_port_find(sw, "up0")),
-		0);
-	assert_int_equal(rtdd_sw_attach(sw, rtdd_sw_port_find(sw, "out"),
-					&cap_ops, &cap),
-			 0);
-	mp = rte_pktmbuf_pool_create("rtdd_upp", 255, 0, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	assert_non_null(mp);
+	sw = uplink_switch(sdev, "net_memif9", conf, &port, &cap_ops, &cap,
+			   &mp);
 	cur.refl = spawn((char *const *)argv);
 	assert_true(cur.refl > 0);
 	memset(&cap, 0, sizeof(cap));
@@ -419,6 +435,225 @@ static void test_memif_pending(void **state)
 	for (unsigned i = 1; i < cap.n; i++)
 		assert_int_equal(cap.seq[i], cap.seq[i - 1] + 1);
 	assert_int_equal(cap.seq[cap.n - 1], seq - 1);
+	rtdd_uplink_close(cur.up);
+	cur.up = NULL;
+	rtdd_sw_destroy(sw);
+	rte_mempool_free(mp);
+}
+
+/* 1514-byte frames whose every byte past the header follows from seq. */
+static void yl_frame(uint8_t *b, uint8_t dst, uint32_t seq)
+{
+	memset(b, 0, 30);
+	memcpy(b, "\x02\x00\x00\x00\x00", 5);
+	b[5] = dst;
+	memcpy(b + 6, "\x02\x00\x00\x00\x00\x55", 6);
+	b[12] = 0x88;
+	b[13] = 0xb5;
+	memcpy(b + 26, &seq, 4);
+	for (unsigned i = 30; i < 1514; i++)
+		b[i] = (uint8_t)(seq * 7 + i);
+}
+
+static bool yl_check(const uint8_t *b, unsigned len, uint32_t *seq)
+{
+	if (len != 1514)
+		return false;
+	memcpy(seq, b + 26, 4);
+	for (unsigned i = 30; i < 1514; i++)
+		if (b[i] != (uint8_t)(*seq * 7 + i))
+			return false;
+	return true;
+}
+
+/* A fake RT port holding at most one 60-byte frame, which says so
+ * (pending) as a vif does; and a capture that checks what it gets. */
+struct yl_rt {
+	bool has;
+	bool stuck; /* pending says yes with nothing to give */
+};
+
+static unsigned yl_rt_rx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
+			 unsigned n)
+{
+	struct yl_rt *r = priv;
+	struct rtdd_pkt *p;
+
+	if (!r->has || !n || !(p = rtdd_sw_pkt_get(sw)))
+		return 0;
+	memset(p->data, 0, 60);
+	memcpy(p->data, "\x02\x00\x00\x00\x00\x99", 6); /* unknown */
+	memcpy(p->data + 6, "\x02\x00\x00\x00\x00\x66", 6);
+	p->len = 60;
+	p->flags = 0;
+	pkts[0] = p;
+	r->has = false;
+	return 1;
+}
+
+static bool yl_rt_pending(void *priv)
+{
+	const struct yl_rt *r = priv;
+
+	return r->has || r->stuck;
+}
+
+struct yl_cap {
+	uint32_t seq[16];
+	bool rt[16];
+	unsigned n, bad;
+};
+
+static unsigned yl_cap_tx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
+			  unsigned n)
+{
+	struct yl_cap *c = priv;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t seq = 0;
+
+		if (c->n < 16) {
+			c->rt[c->n] = pkts[i]->len == 60;
+			if (!c->rt[c->n] &&
+			    !yl_check(pkts[i]->data, pkts[i]->len, &seq))
+				c->bad++;
+			c->seq[c->n++] = seq;
+		}
+		rtdd_sw_pkt_put(sw, pkts[i]);
+	}
+	return n;
+}
+
+/* A fake best-effort port with 8 frames for the uplink. */
+struct yl_src {
+	unsigned next;
+};
+
+static unsigned yl_src_rx(void *priv, rtdd_sw *sw, struct rtdd_pkt **pkts,
+			  unsigned n)
+{
+	struct yl_src *s = priv;
+	unsigned k = 0;
+
+	while (k < n && s->next < 8) {
+		struct rtdd_pkt *p = rtdd_sw_pkt_get(sw);
+
+		if (!p)
+			break;
+		yl_frame(p->data, 0x77, 100 + s->next++); /* to up0 */
+		p->len = 1514;
+		p->flags = 0;
+		pkts[k++] = p;
+	}
+	return k;
+}
+
+/*
+ * Best-effort frames through a DPDK uplink make way for RT frames as a
+ * vif's do: a copy in (mbuf -> switch) or out (switch -> mbuf) stops part
+ * way when an RT port has input; the mbuf is stashed, or the frame stays
+ * queued, and goes after the RT frame, whole and in order. net_ring9 is an
+ * in-process loopback port: what is sent on it comes back on its rx.
+ */
+static void test_uplink_yield(void **state)
+{
+	static const char conf[] = "switch unknown out\n"
+				   "port up0 uplink\n"
+				   "port rt0 uplink rt\n"
+				   "port src uplink\n"
+				   "port out uplink\n"
+				   "mac 02:00:00:00:00:77 up0\n";
+	static const struct rtdd_sw_port_ops rt_ops = {
+		.rx = yl_rt_rx, .pending = yl_rt_pending};
+	static const struct rtdd_sw_port_ops cap_ops = {.tx = yl_cap_tx};
+	static const struct rtdd_sw_port_ops src_ops = {.rx = yl_src_rx};
+	static struct yl_cap cap;
+	struct yl_rt rt = {0};
+	struct yl_src src = {0};
+	struct rtdd_uplink_stats st;
+	struct rte_mempool *mp;
+	struct rte_mbuf *m[16];
+	rtdd_sw *sw = NULL;
+	uint64_t yields;
+	uint16_t port;
+	unsigned i, got;
+
+	(void)state;
+	if (!pmd_present("ring")) {
+		print_message("SKIP: net_ring PMD not installed\n");
+		skip();
+	}
+	sw = uplink_switch("net_ring9", "net_ring9", conf, &port, &cap_ops,
+			   &cap, &mp);
+	assert_int_equal(
+		rtdd_sw_attach(sw, rtdd_sw_port_find(sw, "rt0"), &rt_ops, &rt),
+		0);
+	memset(&cap, 0, sizeof(cap));
+
+	/* In: 8 frames wait on the port (to nobody known: out), while rt0
+	 * says it has input it never gives (an RT port that cannot be
+	 * served): the first copy in stops once, its mbuf is stashed, then
+	 * best effort goes on (no second yield until an RT frame moves). */
+	for (i = 0; i < 8; i++) {
+		struct rte_mbuf *b = rte_pktmbuf_alloc(mp);
+		uint8_t *d;
+
+		assert_non_null(b);
+		d = (uint8_t *)rte_pktmbuf_append(b, 1514);
+		assert_non_null(d);
+		yl_frame(d, 0x99, i);
+		assert_int_equal(rte_eth_tx_burst(port, 0, &b, 1), 1);
+	}
+	rt.stuck = true;
+	(void)rtdd_sw_poll(sw, 1);
+	rtdd_uplink_stats(cur.up, &st);
+	rtdd_sw_counters(sw, NULL, NULL, &yields);
+	print_message("in: %u frames out, %llu copy yield(s)\n", cap.n,
+		      (unsigned long long)st.copy_yields);
+	assert_int_equal(st.copy_yields, 1);
+	assert_int_equal(yields, 1);
+	assert_int_equal(cap.n, 8);
+	assert_int_equal(cap.bad, 0);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(cap.seq[i], i);
+	assert_int_equal(st.rx_pkts, 8);
+	/* An RT frame that moves re-arms the yield. */
+	rt.stuck = false;
+	rt.has = true;
+	(void)rtdd_sw_poll(sw, 2);
+	assert_int_equal(cap.n, 9);
+	assert_true(cap.rt[8]);
+
+	/* Out: 8 frames from src to the uplink's MAC while rt0 says it has
+	 * input it never gives (an RT port that cannot be served): the first
+	 * copy out stops once, then best effort goes on (no second yield
+	 * until an RT frame moves). One round: what the uplink sent is then
+	 * on its ring, read back here. */
+	assert_int_equal(rtdd_sw_attach(sw, rtdd_sw_port_find(sw, "src"),
+					&src_ops, &src),
+			 0);
+	memset(&cap, 0, sizeof(cap));
+	rt.stuck = true;
+	(void)rtdd_sw_poll(sw, 3);
+	rtdd_uplink_stats(cur.up, &st);
+	rtdd_sw_counters(sw, NULL, NULL, &yields);
+	got = rte_eth_rx_burst(port, 0, m, 16);
+	print_message("out: %u frames on the ring, %llu copy yield(s)\n", got,
+		      (unsigned long long)st.copy_yields);
+	assert_int_equal(st.copy_yields, 2);
+	assert_int_equal(yields, 2);
+	assert_int_equal(got, 8);
+	for (i = 0; i < got; i++) {
+		uint32_t seq;
+
+		assert_true(yl_check(rte_pktmbuf_mtod(m[i], const uint8_t *),
+				     rte_pktmbuf_pkt_len(m[i]), &seq));
+		assert_int_equal(seq, 100 + i);
+		rte_pktmbuf_free(m[i]);
+	}
+	assert_int_equal(
+		rtdd_sw_queued(sw, rtdd_sw_port_find(sw, "up0"), RTDD_SW_BE),
+		0);
 	rtdd_uplink_close(cur.up);
 	cur.up = NULL;
 	rtdd_sw_destroy(sw);
@@ -492,6 +727,8 @@ int main(int argc, char **argv)
 			cmocka_unit_test_teardown(test_af_packet_uplink,
 						  case_teardown),
 			cmocka_unit_test_teardown(test_memif_pending,
+						  case_teardown),
+			cmocka_unit_test_teardown(test_uplink_yield,
 						  case_teardown),
 		};
 
