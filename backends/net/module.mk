@@ -15,7 +15,7 @@ test_netsw-srcs := tests/unit/net/test_netsw.c
 test_netsw-libs := librtdd_netsw
 test_netsw-ldlibs := $(CMOCKA_LIBS)
 test_netif_req-srcs := tests/unit/net/test_netif_req.c
-test_netif_req-libs := librtdd_netif
+test_netif_req-libs := librtdd_netif librtdd_util
 test_netif_req-ldlibs := $(CMOCKA_LIBS)
 
 ifeq ($(HAVE_DPDK),y)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rtdd/netif_req.h"
+#include "rtdd/numlist.h"
 
 #define ETH_HLEN 14
 
@@ -310,23 +311,6 @@ int rtdd_net_csum_complete(uint8_t *f, size_t len)
 
 /* A decimal number of at most 10 digits ending at one of the stop
  * characters (or at end); -EINVAL otherwise. */
-static int rate_num(const char **p, const char *end, uint64_t *out)
-{
-	uint64_t v = 0;
-	unsigned n = 0;
-
-	while (*p < end && **p >= '0' && **p <= '9') {
-		if (++n > 10)
-			return -EINVAL;
-		v = v * 10 + (uint64_t)(**p - '0');
-		(*p)++;
-	}
-	if (!n)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 int rtdd_netif_parse_rate(const char *s, size_t len, uint64_t *bps_out,
 			  uint32_t *burst_out)
 {
@@ -334,45 +318,13 @@ int rtdd_netif_parse_rate(const char *s, size_t len, uint64_t *bps_out,
 	uint64_t bytes, usecs;
 	unsigned __int128 bps;
 
-	if (!s || rate_num(&p, end, &bytes) || p == end || *p++ != ',' ||
-	    rate_num(&p, end, &usecs) || p != end)
+	if (!s || rtdd_numlist_dec(&p, end, &bytes) || p == end ||
+	    *p++ != ',' || rtdd_numlist_dec(&p, end, &usecs) || p != end)
 		return -EINVAL;
 	if (!bytes || !usecs || bytes > UINT32_MAX || usecs > UINT32_MAX)
 		return -EINVAL;
 	bps = ((unsigned __int128)bytes * 8 * 1000000 + usecs - 1) / usecs;
 	*bps_out = bps > UINT64_MAX ? UINT64_MAX : (uint64_t)bps;
 	*burst_out = (uint32_t)bytes;
-	return 0;
-}
-
-int rtdd_netif_parse_refs(const char *s, size_t len, uint32_t *out,
-			  unsigned max, unsigned *n_out)
-{
-	const char *p = s, *end = s + len;
-	unsigned n = 0;
-
-	if (!s || !len)
-		return -EINVAL;
-	for (;;) {
-		uint64_t a, b;
-
-		if (rate_num(&p, end, &a) || a > UINT32_MAX)
-			return -EINVAL;
-		b = a;
-		if (p < end && *p == '-') {
-			p++;
-			if (rate_num(&p, end, &b) || b > UINT32_MAX || b < a)
-				return -EINVAL;
-		}
-		if (b - a >= (uint64_t)(max - n))
-			return -EINVAL; /* more than max */
-		for (uint64_t r = a; r <= b; r++)
-			out[n++] = (uint32_t)r;
-		if (p == end)
-			break;
-		if (*p++ != ',')
-			return -EINVAL;
-	}
-	*n_out = n;
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "private.h"
+#include "rtdd/numlist.h"
 #include "rtdd/log.h"
 
 static int be_write(struct nb_vif *v, const char *key, unsigned val)
@@ -193,7 +194,7 @@ static void premap(struct nb_vif *v, struct nb_queue *q, const char *dir)
 		if (rc == -ENOENT)
 			continue;
 		if (!rc &&
-		    rtdd_netif_parse_refs(val, len, refs, NB_PG_CAP / 4, &n))
+		    rtdd_numlist_parse(val, len, refs, NB_PG_CAP / 4, &n))
 			rc = -EINVAL;
 		if (rc) {
 			RTDD_LOG(WARN,

@@ -19,6 +19,7 @@
 #include <xen/io/netif.h>
 
 #include "rtdd/fe_xenbus.h"
+#include "rtdd/numlist.h"
 #include "rtdd/netfront.h"
 #include "netfront_ring.h"
 
@@ -185,38 +186,6 @@ static int queue_alloc(struct rtdd_netfront *nf, struct rtdd__nf_queue *q)
 /* Handshake                                                                */
 /* ------------------------------------------------------------------------ */
 
-/* feature-rtdd-persistent's buffer list for the backend (rtdd-tx-buf-refs,
- * rtdd-rx-buf-refs): refs as decimals and ranges "a-b", comma-separated, so
- * the backend maps every buffer page at connect instead of on first use
- * on its RT path. -ENOSPC if it does not fit. */
-static int fmt_refs(const rtdd_gref *refs, unsigned n, char *buf, size_t len)
-{
-	size_t used = 0;
-
-	if (!len)
-		return -ENOSPC;
-	buf[0] = '\0';
-	for (unsigned i = 0; i < n;) {
-		unsigned j = i;
-		int w;
-
-		while (j + 1 < n && refs[j] != UINT32_MAX &&
-		       refs[j + 1] == refs[j] + 1)
-			j++;
-		if (j == i)
-			w = snprintf(buf + used, len - used, "%s%u",
-				     used ? "," : "", refs[i]);
-		else
-			w = snprintf(buf + used, len - used, "%s%u-%u",
-				     used ? "," : "", refs[i], refs[j]);
-		if (w < 0 || (size_t)w >= len - used)
-			return -ENOSPC;
-		used += (size_t)w;
-		i = j + 1;
-	}
-	return 0;
-}
-
 static int publish(struct rtdd_netfront *nf)
 {
 	const char *dir = rtdd_xb_fe_path(nf->xb);
@@ -246,15 +215,17 @@ static int publish(struct rtdd_netfront *nf)
 			W("tx-ring-ref", "%u", q->txr.refs[0]);
 			W("rx-ring-ref", "%u", q->rxr.refs[0]);
 			if (nf->persistent) {
+				/* every buffer page's ref, so the backend maps
+				 * them at connect, not on its RT path */
 				char l[NSLOTS * 12];
 
 				if (!rc)
-					rc = fmt_refs(q->txrefs, NSLOTS, l,
-						      sizeof(l));
+					rc = rtdd_numlist_fmt(q->txrefs, NSLOTS,
+							      l, sizeof(l));
 				W("rtdd-tx-buf-refs", "%s", l);
 				if (!rc)
-					rc = fmt_refs(q->rxrefs, NSLOTS, l,
-						      sizeof(l));
+					rc = rtdd_numlist_fmt(q->rxrefs, NSLOTS,
+							      l, sizeof(l));
 				W("rtdd-rx-buf-refs", "%s", l);
 			}
 			if (nf->split) {

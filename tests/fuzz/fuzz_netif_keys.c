@@ -2,7 +2,7 @@
 /*
  * libFuzzer target: the xenstore values netback parses as text, from the
  * frontend (feature-rtdd-persistent's buffer lists, rtdd-tx-buf-refs and
- * rtdd-rx-buf-refs: rtdd_netif_parse_refs) and from the toolstack (the
+ * rtdd-rx-buf-refs: rtdd_numlist_parse) and from the toolstack (the
  * vif's "rate": rtdd_netif_parse_rate). Input: one byte choosing the
  * list limit (0..255), the rest the value, not NUL-terminated.
  *
@@ -14,6 +14,7 @@
 #include <errno.h>
 
 #include "fuzz.h"
+#include "rtdd/numlist.h"
 #include "rtdd/netif_req.h"
 
 #define CANARY 0x5a5a5a5au
@@ -32,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	for (unsigned i = 0; i < 257; i++)
 		out[i] = CANARY;
-	rc = rtdd_netif_parse_refs(s, len, out, max, &n);
+	rc = rtdd_numlist_parse(s, len, out, max, &n);
 	FUZZ_CHECK(rc == 0 || rc == -EINVAL);
 	if (rc) {
 		FUZZ_CHECK(n == 12345);
@@ -42,8 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			used += (size_t)snprintf(text + used,
 						 sizeof(text) - used, "%s%u",
 						 i ? "," : "", out[i]);
-		FUZZ_CHECK(rtdd_netif_parse_refs(text, used, again, max, &m) ==
-			   0);
+		FUZZ_CHECK(rtdd_numlist_parse(text, used, again, max, &m) == 0);
 		FUZZ_CHECK(m == n && !memcmp(out, again, n * sizeof(*out)));
 	}
 	/* Nothing past the limit, nor past the refs an accepted list has. */

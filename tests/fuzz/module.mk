@@ -47,11 +47,11 @@ endif
 
 FUZZERS += fuzz_netif_tx fuzz_net_csum fuzz_netif_keys
 fuzz_netif_keys-srcs := tests/fuzz/fuzz_netif_keys.c
-fuzz_netif_keys-libs := librtdd_netif
+fuzz_netif_keys-libs := librtdd_netif librtdd_util
 fuzz_netif_tx-srcs := tests/fuzz/fuzz_netif_tx.c
-fuzz_netif_tx-libs := librtdd_netif
+fuzz_netif_tx-libs := librtdd_netif librtdd_util
 fuzz_net_csum-srcs := tests/fuzz/fuzz_net_csum.c
-fuzz_net_csum-libs := librtdd_netif
+fuzz_net_csum-libs := librtdd_netif librtdd_util
 
 # librtdd-netfront's ring side (frontends/net/netfront_ring.h, internal).
 FUZZERS += fuzz_netfront_rsp

@@ -133,16 +133,6 @@ int rtdd_net_csum_complete(uint8_t *frame, size_t len);
 int rtdd_netif_parse_rate(const char *s, size_t len, uint64_t *bps_out,
 			  uint32_t *burst_out);
 
-/*
- * feature-rtdd-persistent's buffer lists (per queue, frontend keys
- * rtdd-tx-buf-refs and rtdd-rx-buf-refs): grant refs as comma-separated
- * decimals or inclusive ranges "a-b" with a <= b, e.g. "8-263" or
- * "8-100,140,150-304". Fills out[0..*n_out) in order; -EINVAL for an
- * empty or malformed list, a number past 2^32 - 1, or more than max refs
- * (nothing is expanded past max).
- */
-int rtdd_netif_parse_refs(const char *s, size_t len, uint32_t *out,
-			  unsigned max, unsigned *n_out);
 /* Internet checksum helpers, exposed for tests. */
 uint32_t rtdd_net_csum_add(uint32_t sum, const void *data, size_t len);
 uint16_t rtdd_net_csum_fold(uint32_t sum);

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "rtdd/netif_req.h"
+#include "rtdd/numlist.h"
 
 struct ring {
 	struct netif_tx_sring *s;
@@ -582,40 +583,39 @@ static void test_buf_refs_key(void **state)
 	unsigned n = 0, i;
 
 	(void)state;
-	assert_int_equal(rtdd_netif_parse_refs("8-263", 5, out, 256, &n), 0);
+	assert_int_equal(rtdd_numlist_parse("8-263", 5, out, 256, &n), 0);
 	assert_int_equal(n, 256);
 	assert_int_equal(out[0], 8);
 	assert_int_equal(out[255], 263);
 	assert_int_equal(
-		rtdd_netif_parse_refs("5,7-9,4294967295", 16, out, 256, &n), 0);
+		rtdd_numlist_parse("5,7-9,4294967295", 16, out, 256, &n), 0);
 	assert_int_equal(n, 5);
 	assert_int_equal(out[0], 5);
 	assert_int_equal(out[1], 7);
 	assert_int_equal(out[3], 9);
 	assert_int_equal(out[4], 4294967295u);
 	/* exactly max, then one more */
-	assert_int_equal(rtdd_netif_parse_refs("1-255,300", 9, out, 256, &n),
-			 0);
+	assert_int_equal(rtdd_numlist_parse("1-255,300", 9, out, 256, &n), 0);
 	assert_int_equal(n, 256);
-	assert_int_equal(rtdd_netif_parse_refs("1-256,300", 9, out, 256, &n),
+	assert_int_equal(rtdd_numlist_parse("1-256,300", 9, out, 256, &n),
 			 -EINVAL);
 	/* duplicates are the caller's business (mapped once) */
-	assert_int_equal(rtdd_netif_parse_refs("3,3", 3, out, 256, &n), 0);
+	assert_int_equal(rtdd_numlist_parse("3,3", 3, out, 256, &n), 0);
 	assert_int_equal(n, 2);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		n = 77;
 		out[256] = 0xdeadbeef;
-		assert_int_equal(rtdd_netif_parse_refs(bad[i], strlen(bad[i]),
-						       out, 256, &n),
+		assert_int_equal(rtdd_numlist_parse(bad[i], strlen(bad[i]), out,
+						    256, &n),
 				 -EINVAL);
 		assert_int_equal(n, 77); /* untouched on error */
 		assert_int_equal(out[256], 0xdeadbeef);
 	}
 	/* the length bounds the parse */
-	assert_int_equal(rtdd_netif_parse_refs("12,x", 2, out, 256, &n), 0);
+	assert_int_equal(rtdd_numlist_parse("12,x", 2, out, 256, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(out[0], 12);
-	assert_int_equal(rtdd_netif_parse_refs(NULL, 0, out, 256, &n), -EINVAL);
+	assert_int_equal(rtdd_numlist_parse(NULL, 0, out, 256, &n), -EINVAL);
 }
 
 static void test_csum_udp4(void **state)

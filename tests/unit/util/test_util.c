@@ -13,6 +13,7 @@
 
 #include "rtdd/hist.h"
 #include "rtdd/json.h"
+#include "rtdd/numlist.h"
 #include "rtdd/rt.h"
 #include "rtdd/svgplot.h"
 
@@ -157,6 +158,40 @@ static void test_rt_throttle(void **state)
 	assert_true(rt == -1 || (rt >= 0 && rt <= per));
 }
 
+/* Number lists (the parser's cases are in test_netif_req and its fuzz
+ * target): runs become ranges, the text parses back to the same list,
+ * and a buffer too small is refused. */
+static void test_numlist_fmt(void **state)
+{
+	uint32_t v[300], back[300];
+	char buf[64];
+	unsigned n, i;
+
+	(void)state;
+	for (i = 0; i < 256; i++)
+		v[i] = 8 + i;
+	assert_int_equal(rtdd_numlist_fmt(v, 256, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "8-263");
+	v[0] = 5;
+	v[1] = 7;
+	v[2] = 8;
+	v[3] = 9;
+	v[4] = UINT32_MAX;
+	v[5] = 0;
+	v[6] = 3;
+	v[7] = 3;
+	assert_int_equal(rtdd_numlist_fmt(v, 8, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "5,7-9,4294967295,0,3,3");
+	assert_int_equal(rtdd_numlist_parse(buf, strlen(buf), back, 300, &n),
+			 0);
+	assert_int_equal(n, 8);
+	assert_memory_equal(back, v, 8 * sizeof(v[0]));
+	assert_int_equal(rtdd_numlist_fmt(v, 0, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(rtdd_numlist_fmt(v, 8, buf, 10), -ENOSPC);
+	assert_int_equal(rtdd_numlist_fmt(v, 8, buf, 0), -ENOSPC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_json_escape),
 		cmocka_unit_test(test_svg),
 		cmocka_unit_test(test_rt_throttle),
+		cmocka_unit_test(test_numlist_fmt),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
