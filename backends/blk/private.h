@@ -27,6 +27,7 @@
 struct blk_pgrant {
 	void *addr; /* NULL: empty slot */
 	grant_ref_t ref;
+	bool batched; /* part of the queue's premap batch: unmapped with it */
 };
 
 /* One request in flight; preallocated per ring slot. */
@@ -69,6 +70,8 @@ struct blk_queue {
 	bool persistent;
 	struct blk_pgrant *pg; /* open addressing, pg_cap power of two */
 	unsigned pg_cap, pg_used, pg_max;
+	void *pbatch;	   /* the premap batch (rtdd__blk_queue_premap) */
+	unsigned pbatch_n; /* its pages */
 
 	struct rtdd_gnt_copy_seg *cseg; /* scratch: max_segs entries */
 	uint8_t *ind_buf;		/* scratch: indirect pages */
@@ -121,6 +124,12 @@ void rtdd__blk_vbd_free(struct blk_vbd *v);
 extern const struct rtdd_svc_item_ops rtdd__blk_item_ops;
 int rtdd__blk_queue_setup(struct blk_queue *q);	    /* slots, uring, tables */
 void rtdd__blk_queue_teardown(struct blk_queue *q); /* idempotent */
+/* Control thread, after setup: map a persistent frontend's pages now, in
+ * one map call (page by page when a ref in the list does not map); refs
+ * already mapped and repeats once; at most pg_max pages. Returns how many
+ * of the list's refs are mapped afterwards. */
+unsigned rtdd__blk_queue_premap(struct blk_queue *q, const rtdd_gref *refs,
+				unsigned n);
 void rtdd__blk_stats_add(struct rtdd_blkback_stats *to,
 			 const struct rtdd_blkback_stats *from);
 

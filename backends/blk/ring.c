@@ -51,6 +51,7 @@ void rtdd__blk_stats_add(struct rtdd_blkback_stats *to,
 	to->pgrant_maps += STAT_GET(f->pgrant_maps);
 	to->pgrant_hits += STAT_GET(f->pgrant_hits);
 	to->grant_copies += STAT_GET(f->grant_copies);
+	to->pgrant_premapped += STAT_GET(f->pgrant_premapped);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -82,44 +83,130 @@ static void breach(struct blk_queue *q, int err, const char *fmt, ...)
 /* Persistent grants                                                        */
 /* ------------------------------------------------------------------------ */
 
-static void *pgrant_get(struct blk_queue *q, grant_ref_t ref)
+/* The table slot holding ref, or the empty slot where it goes (pg_cap when
+ * the table is full). */
+static unsigned pg_slot(const struct blk_queue *q, grant_ref_t ref)
 {
 	unsigned mask = q->pg_cap - 1;
 	unsigned h = (ref * 2654435761u) & mask;
-	void *addr = NULL;
-	int rc;
 
 	for (unsigned i = 0; i < q->pg_cap; i++, h = (h + 1) & mask) {
-		struct blk_pgrant *e = &q->pg[h];
+		const struct blk_pgrant *e = &q->pg[h];
 
-		if (e->addr && e->ref == ref) {
-			STAT_ADD(q->st.pgrant_hits, 1);
-			return e->addr;
-		}
-		if (!e->addr)
-			break;
+		if (!e->addr || e->ref == ref)
+			return h;
 	}
-	if (q->pg_used >= q->pg_max)
-		return NULL; /* full: this segment goes through copy */
-	/* First use of this grant: map it once, read-write (persistent
-	 * grants are granted writable, blkif.h note 8). */
-	rc = rtdd_gnt_map_refs(q->hv, q->domid, 1, &ref, false, &addr);
-	if (rc)
+	return q->pg_cap;
+}
+
+/* Map ref on its own into slot h (empty); NULL if it does not map or the
+ * table has its pg_max pages. */
+static void *pg_map_one(struct blk_queue *q, unsigned h, grant_ref_t ref)
+{
+	void *addr = NULL;
+
+	if (h == q->pg_cap || q->pg_used >= q->pg_max)
 		return NULL;
-	STAT_ADD(q->st.pgrant_maps, 1);
+	/* read-write: persistent grants are granted writable (blkif.h
+	 * note 8) */
+	if (rtdd_gnt_map_refs(q->hv, q->domid, 1, &ref, false, &addr))
+		return NULL;
 	q->pg[h].addr = addr;
 	q->pg[h].ref = ref;
+	q->pg[h].batched = false;
 	q->pg_used++;
 	return addr;
+}
+
+static void *pgrant_get(struct blk_queue *q, grant_ref_t ref)
+{
+	unsigned h = pg_slot(q, ref);
+	void *addr;
+
+	if (h < q->pg_cap && q->pg[h].addr) {
+		STAT_ADD(q->st.pgrant_hits, 1);
+		return q->pg[h].addr;
+	}
+	/* First use of this grant: map it once (full table: this segment
+	 * goes through copy). */
+	addr = pg_map_one(q, h, ref);
+	if (addr)
+		STAT_ADD(q->st.pgrant_maps, 1);
+	return addr;
+}
+
+static int cmp_ref(const void *a, const void *b)
+{
+	grant_ref_t x = *(const grant_ref_t *)a, y = *(const grant_ref_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+unsigned rtdd__blk_queue_premap(struct blk_queue *q, const rtdd_gref *refs,
+				unsigned n)
+{
+	grant_ref_t *fresh;
+	unsigned m = 0, ok = 0, i;
+	void *base = NULL;
+
+	if (!q->pg || !n)
+		return 0;
+	fresh = malloc((size_t)n * sizeof(*fresh));
+	if (!fresh)
+		return 0;
+	/* Sorted, each once, not mapped yet, within pg_max. */
+	memcpy(fresh, refs, (size_t)n * sizeof(*fresh));
+	qsort(fresh, n, sizeof(*fresh), cmp_ref);
+	for (i = 0; i < n; i++) {
+		unsigned h = pg_slot(q, fresh[i]);
+
+		if ((m && fresh[i] == fresh[m - 1]) ||
+		    (h < q->pg_cap && q->pg[h].addr))
+			continue;
+		if (q->pg_used + m >= q->pg_max)
+			break;
+		fresh[m++] = fresh[i];
+	}
+	if (m && !q->pbatch &&
+	    !rtdd_gnt_map_refs(q->hv, q->domid, m, fresh, false, &base)) {
+		q->pbatch = base;
+		q->pbatch_n = m;
+		for (i = 0; i < m; i++) {
+			unsigned h = pg_slot(q, fresh[i]);
+
+			q->pg[h].addr = (uint8_t *)base + (size_t)i * PAGE;
+			q->pg[h].ref = fresh[i];
+			q->pg[h].batched = true;
+			q->pg_used++;
+		}
+		STAT_ADD(q->st.pgrant_premapped, m);
+	} else {
+		/* A ref in the list that does not map fails the batch:
+		 * each page on its own, so the good ones still are. */
+		for (i = 0; i < m; i++)
+			if (pg_map_one(q, pg_slot(q, fresh[i]), fresh[i]))
+				STAT_ADD(q->st.pgrant_premapped, 1);
+	}
+	free(fresh);
+	for (i = 0; i < n; i++) {
+		unsigned h = pg_slot(q, refs[i]);
+
+		ok += h < q->pg_cap && q->pg[h].addr;
+	}
+	return ok;
 }
 
 static void pgrant_flush(struct blk_queue *q)
 {
 	for (unsigned i = 0; q->pg && i < q->pg_cap; i++) {
-		if (q->pg[i].addr)
+		if (q->pg[i].addr && !q->pg[i].batched)
 			(void)rtdd_gnt_unmap(q->hv, q->pg[i].addr, 1);
 		q->pg[i].addr = NULL;
 	}
+	if (q->pbatch)
+		(void)rtdd_gnt_unmap(q->hv, q->pbatch, q->pbatch_n);
+	q->pbatch = NULL;
+	q->pbatch_n = 0;
 	q->pg_used = 0;
 }
 

@@ -20,6 +20,7 @@
 
 #include "private.h"
 #include "rtdd/log.h"
+#include "rtdd/numlist.h"
 
 static int be_read_str(struct blk_vbd *v, const char *key, char **out)
 {
@@ -264,6 +265,54 @@ static int fe_read_bool(struct blk_vbd *v, const char *key)
 	return !rtdd_xs_read_u64(v->bb->hv, 0, p, &n) && n == 1;
 }
 
+/*
+ * feature-persistent: the frontend's pages for the ring's requests, mapped
+ * now on the control thread, so the ring's thread makes no mapping
+ * hypercall on its RT path (each first use would be one: tens of us on
+ * simhv). librtdd-blkfront lists them in rtdd-persistent-refs (its slot
+ * pool and indirect pages). The list is a hint: absent (Linux blkfront),
+ * the pages are mapped on first use as before; malformed or longer than
+ * the queue keeps, a warning and the same; a ref that does not map is left
+ * to first use, which answers errors.
+ */
+static void premap(struct blk_vbd *v, struct blk_queue *q, const char *dir)
+{
+	char p[600], *val = NULL;
+	rtdd_gref *refs;
+	unsigned n = 0, ok;
+	size_t len = 0;
+	int rc;
+
+	if (!q->pg)
+		return;
+	snprintf(p, sizeof(p), "%s/rtdd-persistent-refs", dir);
+	rc = rtdd_xs_read(v->bb->hv, RTDD_XS_TXN_NONE, p, &val, &len);
+	if (rc == -ENOENT)
+		return;
+	refs = malloc((size_t)q->pg_max * sizeof(*refs));
+	if (!rc && !refs)
+		rc = -ENOMEM;
+	if (!rc && rtdd_numlist_parse(val, len, refs, q->pg_max, &n))
+		rc = -EINVAL;
+	if (rc) {
+		RTDD_LOG(WARN,
+			 "%s: bad rtdd-persistent-refs '%.40s'%s (%s): its "
+			 "pages are mapped on first use",
+			 q->name, val ? val : "", len > 40 ? "..." : "",
+			 strerror(-rc));
+	} else {
+		ok = rtdd__blk_queue_premap(q, refs, n);
+		if (ok != n)
+			RTDD_LOG(WARN,
+				 "%s: %u of the %u pages in "
+				 "rtdd-persistent-refs did not map (first use "
+				 "tries again)",
+				 q->name, n - ok, n);
+	}
+	free(refs);
+	free(val);
+}
+
 static int connect_queue(struct blk_vbd *v, struct blk_queue *q, unsigned order,
 			 const char *dir)
 {
@@ -300,6 +349,8 @@ static int connect_queue(struct blk_vbd *v, struct blk_queue *q, unsigned order,
 	rc = rtdd__blk_queue_setup(q);
 	if (rc)
 		rtdd_xb_be_fatal(v->xb, rc, "setting up queue %u", q->idx);
+	else
+		premap(v, q, dir);
 	return rc;
 }
 

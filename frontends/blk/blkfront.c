@@ -20,6 +20,7 @@
 #include <xen/io/protocols.h>
 
 #include "rtdd/hist.h"
+#include "rtdd/numlist.h"
 #include "rtdd/blkfront.h"
 #include "rtdd/fe_xenbus.h"
 
@@ -183,6 +184,29 @@ static int queue_alloc(struct rtdd_blkfront *bf, struct fe_queue *q)
 /* Handshake                                                                */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * The refs of queue q's persistent pages (slot pool, then indirect pages)
+ * as a number list, for the backend to map at connect instead of on first
+ * use on its ring's thread. false when the list does not fit in a
+ * xenstore value (the backend then maps on first use).
+ */
+static bool persistent_refs(const struct rtdd_blkfront *bf,
+			    const struct fe_queue *q, char *buf, size_t len)
+{
+	size_t used;
+
+	if (rtdd_numlist_fmt(q->data_refs, q->nslots * bf->max_segs, buf, len))
+		return false;
+	used = strlen(buf);
+	if (!bf->ind_pages)
+		return true;
+	if (used + 2 > len)
+		return false;
+	buf[used++] = ',';
+	return !rtdd_numlist_fmt(q->ind_refs, q->nslots * bf->ind_pages,
+				 buf + used, len - used);
+}
+
 static int publish(struct rtdd_blkfront *bf)
 {
 	const char *dir = rtdd_xb_fe_path(bf->xb);
@@ -190,7 +214,7 @@ static int publish(struct rtdd_blkfront *bf)
 
 	do {
 		rtdd_xs_txn t;
-		char qd[512];
+		char qd[512], refs[4000]; /* under XENSTORE_PAYLOAD_MAX */
 
 		rc = rtdd_xs_txn_start(bf->hv, &t);
 		if (rc)
@@ -202,6 +226,15 @@ static int publish(struct rtdd_blkfront *bf)
 				snprintf(qd, sizeof(qd), "%s/queue-%u", dir, i);
 			rc = rtdd_fe_ring_publish(bf->hv, t, qd, "ring-ref",
 						  &bf->q[i].ring);
+			if (!rc && !bf->o.no_persistent &&
+			    persistent_refs(bf, &bf->q[i], refs,
+					    sizeof(refs))) {
+				char k[600];
+
+				snprintf(k, sizeof(k),
+					 "%s/rtdd-persistent-refs", qd);
+				rc = rtdd_xs_printf(bf->hv, t, k, "%s", refs);
+			}
 		}
 		if (!rc && bf->nq > 1)
 			rc = rtdd_xb_fe_printf(bf->xb, t,

@@ -68,7 +68,12 @@ void rtdd_blkback_describe_rt(const rtdd_blkback *bb, char *buf, size_t len);
 struct rtdd_blkback_stats {
 	uint64_t reqs, reads, writes, flushes, discards, indirect;
 	uint64_t errors, eopnotsupp, breaches;
+	/* persistent grants mapped on first use on the ring's thread (a
+	 * hypercall on the RT path), used again, and mapped at connect from
+	 * the frontend's rtdd-persistent-refs list (librtdd-blkfront writes
+	 * it: then pgrant_maps stays 0) */
 	uint64_t pgrant_maps, pgrant_hits, grant_copies;
+	uint64_t pgrant_premapped;
 };
 /* Sum over all vbds and rings. */
 void rtdd_blkback_stats(const rtdd_blkback *bb, struct rtdd_blkback_stats *out);

@@ -28,6 +28,7 @@
 #include "../hostile_probe.h"
 #include "blk_env.h"
 #include "rtdd/fe_xenbus.h"
+#include "rtdd/numlist.h"
 
 #define IMG_SIZE (4u << 20)
 #define IMG_SECTORS (IMG_SIZE / 512u)
@@ -91,6 +92,9 @@ enum tweak {
 	T_BAD_PROTOCOL,
 	T_UNGRANTED_RING,
 	T_NO_PERSISTENT,
+	T_REFS_BAD, /* rtdd-persistent-refs: good refs, bad refs, repeats */
+	T_REFS_MALFORMED, /* ... not a number list */
+	T_REFS_HUGE,	  /* ... 2^32 refs */
 };
 
 struct raw {
@@ -128,6 +132,20 @@ static int raw_publish(struct raw *r, enum tweak t)
 	if (!rc)
 		rc = rtdd_xb_fe_printf(r->xb, 0, "feature-persistent", "%d",
 				       t == T_NO_PERSISTENT ? 0 : 1);
+	if (!rc && t == T_REFS_BAD) {
+		char l[512];
+
+		assert_int_equal(rtdd_numlist_fmt(r->refs, NDATA, l, 400), 0);
+		rc = rtdd_xb_fe_printf(r->xb, 0, "rtdd-persistent-refs",
+				       "%s,13000-13003,%u,%u", l, r->refs[0],
+				       r->refs[NDATA - 1]);
+	}
+	if (!rc && t == T_REFS_MALFORMED)
+		rc = rtdd_xb_fe_printf(r->xb, 0, "rtdd-persistent-refs",
+				       "12,x-3");
+	if (!rc && t == T_REFS_HUGE)
+		rc = rtdd_xb_fe_printf(r->xb, 0, "rtdd-persistent-refs",
+				       "0-4294967295");
 	if (!rc && t == T_BAD_ORDER)
 		rc = rtdd_xb_fe_printf(r->xb, 0, "ring-page-order", "9");
 	if (!rc && t == T_BAD_QUEUES)
@@ -671,6 +689,55 @@ static void test_29_copied_grants_and_id_echo(void **s)
 	raw_close(&r);
 }
 
+/*
+ * rtdd-persistent-refs, the list of pages a persistent frontend wants
+ * mapped at connect, is a hint: refs that never were granted (and repeats)
+ * in it map page by page, the good ones at connect and none later; a
+ * malformed list or one of 2^32 refs is ignored with a warning (pages then
+ * map on first use). The vbd connects and serves either way.
+ */
+static void premap_case(enum tweak t, uint64_t want_premapped)
+{
+	struct rtdd_blkback_stats a, b, c;
+	struct raw r;
+	blkif_request_t q;
+
+	rtdd_blkback_stats(env.bb, &a);
+	assert_int_equal(raw_open(&r, img, "w", t), XenbusStateConnected);
+	rtdd_blkback_stats(env.bb, &b);
+	assert_int_equal(b.pgrant_premapped - a.pgrant_premapped,
+			 want_premapped);
+	q = rw(BLKIF_OP_WRITE, 16, 3);
+	for (unsigned i = 0; i < 3; i++)
+		q.seg[i].gref = r.refs[i];
+	expect(&r, &q, BLKIF_RSP_OKAY);
+	q.operation = BLKIF_OP_READ;
+	expect(&r, &q, BLKIF_RSP_OKAY);
+	rtdd_blkback_stats(env.bb, &c);
+	/* premapped: no mapping on the ring's thread; else first use */
+	assert_int_equal(c.pgrant_maps - b.pgrant_maps, want_premapped ? 0 : 3);
+	still_serving(&r);
+	raw_close(&r);
+}
+
+static void test_30_premap_list_with_bad_refs(void **s)
+{
+	(void)s;
+	premap_case(T_REFS_BAD, NDATA);
+}
+
+static void test_31_premap_list_malformed(void **s)
+{
+	(void)s;
+	premap_case(T_REFS_MALFORMED, 0);
+}
+
+static void test_32_premap_list_too_long(void **s)
+{
+	(void)s;
+	premap_case(T_REFS_HUGE, 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, probe_setup, probe_teardown)
 
 int main(void)
@@ -706,6 +773,9 @@ int main(void)
 		T(test_27_ungranted_ring_page),
 		T(test_28_state_flapping),
 		T(test_29_copied_grants_and_id_echo),
+		T(test_30_premap_list_with_bad_refs),
+		T(test_31_premap_list_malformed),
+		T(test_32_premap_list_too_long),
 	};
 
 	probe_cases = tests;

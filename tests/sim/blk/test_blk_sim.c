@@ -117,11 +117,14 @@ static rtdd_blkfront *open_vbd(const struct rtdd_blkfront_opts *o,
 
 static void test_connect_info(void **state)
 {
+	struct rtdd_blkback_stats st0, st1, st2;
 	struct rtdd_blkfront_info in;
 	rtdd_blkfront *bf;
 
 	(void)state;
+	rtdd_blkback_stats(env.bb, &st0);
 	bf = open_vbd(NULL, img_rw, "w", NULL);
+	rtdd_blkback_stats(env.bb, &st1);
 	rtdd_blkfront_info(bf, &in);
 	assert_int_equal(in.sectors, IMG_SECTORS);
 	assert_int_equal(in.sector_size, 512);
@@ -133,6 +136,21 @@ static void test_connect_info(void **state)
 	assert_int_equal(in.max_segs, 32);
 	assert_int_equal(in.queues, 1);
 	assert_int_equal(in.ring_size, 32);
+	/* rtdd-persistent-refs: the slot pool (32 x 32 pages) and its 32
+	 * indirect pages mapped at connect, in one call; then I/O maps
+	 * nothing on the ring's thread. */
+	assert_int_equal(st1.pgrant_premapped - st0.pgrant_premapped,
+			 32 * 32 + 32);
+	for (unsigned i = 0; i < 200; i++) {
+		static uint8_t buf[128 * 1024];
+
+		assert_int_equal(rtdd_blkfront_read(bf, (i * 977u) % 4096, buf,
+						    (1 + i % 32) * 4096u),
+				 0);
+	}
+	rtdd_blkback_stats(env.bb, &st2);
+	assert_int_equal(st2.pgrant_maps, st1.pgrant_maps);
+	assert_true(st2.pgrant_hits > st1.pgrant_hits);
 	rtdd_blkfront_close(bf);
 }
 
