@@ -20,7 +20,6 @@
 #include <xen/io/protocols.h>
 
 #include "rtdd/hist.h"
-#include "rtdd/numlist.h"
 #include "rtdd/blkfront.h"
 #include "rtdd/fe_xenbus.h"
 
@@ -184,37 +183,30 @@ static int queue_alloc(struct rtdd_blkfront *bf, struct fe_queue *q)
 /* Handshake                                                                */
 /* ------------------------------------------------------------------------ */
 
-/*
- * The refs of queue q's persistent pages (slot pool, then indirect pages)
- * as a number list, for the backend to map at connect instead of on first
- * use on its ring's thread. false when the list does not fit in a
- * xenstore value (the backend then maps on first use).
- */
-static bool persistent_refs(const struct rtdd_blkfront *bf,
-			    const struct fe_queue *q, char *buf, size_t len)
-{
-	size_t used;
-
-	if (rtdd_numlist_fmt(q->data_refs, q->nslots * bf->max_segs, buf, len))
-		return false;
-	used = strlen(buf);
-	if (!bf->ind_pages)
-		return true;
-	if (used + 2 > len)
-		return false;
-	buf[used++] = ',';
-	return !rtdd_numlist_fmt(q->ind_refs, q->nslots * bf->ind_pages,
-				 buf + used, len - used);
-}
-
 static int publish(struct rtdd_blkfront *bf)
 {
 	const char *dir = rtdd_xb_fe_path(bf->xb);
 	int rc, tries = 0;
 
+	/* Each queue's persistent pages (slot pool, then indirect pages),
+	 * for the backend to map at connect instead of on first use on its
+	 * ring's thread: a hint (rtdd_fe_write_refs_hint). */
+	for (unsigned i = 0; i < bf->nq && !bf->o.no_persistent; i++) {
+		const struct fe_queue *q = &bf->q[i];
+		char qd[512];
+
+		if (bf->nq == 1)
+			snprintf(qd, sizeof(qd), "%s", dir);
+		else
+			snprintf(qd, sizeof(qd), "%s/queue-%u", dir, i);
+		(void)rtdd_fe_write_refs_hint(
+			bf->hv, qd, "rtdd-persistent-refs", q->data_refs,
+			q->nslots * bf->max_segs, q->ind_refs,
+			bf->ind_pages ? q->nslots * bf->ind_pages : 0);
+	}
 	do {
 		rtdd_xs_txn t;
-		char qd[512], refs[4000]; /* under XENSTORE_PAYLOAD_MAX */
+		char qd[512];
 
 		rc = rtdd_xs_txn_start(bf->hv, &t);
 		if (rc)
@@ -226,15 +218,6 @@ static int publish(struct rtdd_blkfront *bf)
 				snprintf(qd, sizeof(qd), "%s/queue-%u", dir, i);
 			rc = rtdd_fe_ring_publish(bf->hv, t, qd, "ring-ref",
 						  &bf->q[i].ring);
-			if (!rc && !bf->o.no_persistent &&
-			    persistent_refs(bf, &bf->q[i], refs,
-					    sizeof(refs))) {
-				char k[600];
-
-				snprintf(k, sizeof(k),
-					 "%s/rtdd-persistent-refs", qd);
-				rc = rtdd_xs_printf(bf->hv, t, k, "%s", refs);
-			}
 		}
 		if (!rc && bf->nq > 1)
 			rc = rtdd_xb_fe_printf(bf->xb, t,

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "rtdd/fe_xenbus.h"
+#include "rtdd/numlist.h"
 
 struct rtdd_xb_fe {
 	rtdd_hv *hv;
@@ -413,6 +414,33 @@ int rtdd_fe_ring_move(rtdd_hv *hv, rtdd_domid be, struct rtdd_fe_ring *r)
 	r->addr = addr;
 	memcpy(r->refs, refs, n * sizeof(refs[0]));
 	return 0;
+}
+
+bool rtdd_fe_write_refs_hint(rtdd_hv *hv, const char *dir, const char *key,
+			     const rtdd_gref *a, unsigned na,
+			     const rtdd_gref *b, unsigned nb)
+{
+	char v[RTDD_FE_HINT_MAX + 1], p[600];
+	size_t used;
+	bool fits;
+
+	if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, key) >= sizeof(p))
+		return false;
+	fits = !rtdd_numlist_fmt(a, na, v, sizeof(v));
+	used = strlen(v);
+	if (fits && nb) {
+		fits = used + 2 <= sizeof(v);
+		if (fits) {
+			v[used++] = ',';
+			fits = !rtdd_numlist_fmt(b, nb, v + used,
+						 sizeof(v) - used);
+		}
+	}
+	if (fits && !rtdd_xs_write(hv, RTDD_XS_TXN_NONE, p, v, strlen(v)))
+		return true;
+	/* No list, rather than one of an earlier connection's refs. */
+	(void)rtdd_xs_rm(hv, RTDD_XS_TXN_NONE, p);
+	return false;
 }
 
 int rtdd_fe_ring_publish(rtdd_hv *hv, rtdd_xs_txn t, const char *dir,

@@ -19,7 +19,6 @@
 #include <xen/io/netif.h>
 
 #include "rtdd/fe_xenbus.h"
-#include "rtdd/numlist.h"
 #include "rtdd/netfront.h"
 #include "netfront_ring.h"
 
@@ -191,6 +190,20 @@ static int publish(struct rtdd_netfront *nf)
 	const char *dir = rtdd_xb_fe_path(nf->xb);
 	int rc, tries = 0;
 
+	/* Every buffer page's ref, so the backend maps them at connect, not
+	 * on its RT path: a hint (rtdd_fe_write_refs_hint). */
+	for (unsigned i = 0; i < nf->nq && nf->persistent; i++) {
+		char qd[512];
+
+		if (nf->nq == 1)
+			snprintf(qd, sizeof(qd), "%s", dir);
+		else
+			snprintf(qd, sizeof(qd), "%s/queue-%u", dir, i);
+		(void)rtdd_fe_write_refs_hint(nf->hv, qd, "rtdd-tx-buf-refs",
+					      nf->q[i].txrefs, NSLOTS, NULL, 0);
+		(void)rtdd_fe_write_refs_hint(nf->hv, qd, "rtdd-rx-buf-refs",
+					      nf->q[i].rxrefs, NSLOTS, NULL, 0);
+	}
 	do {
 		rtdd_xs_txn t;
 		char qd[512];
@@ -214,20 +227,6 @@ static int publish(struct rtdd_netfront *nf)
 	} while (0)
 			W("tx-ring-ref", "%u", q->txr.refs[0]);
 			W("rx-ring-ref", "%u", q->rxr.refs[0]);
-			if (nf->persistent) {
-				/* every buffer page's ref, so the backend maps
-				 * them at connect, not on its RT path */
-				char l[NSLOTS * 12];
-
-				if (!rc)
-					rc = rtdd_numlist_fmt(q->txrefs, NSLOTS,
-							      l, sizeof(l));
-				W("rtdd-tx-buf-refs", "%s", l);
-				if (!rc)
-					rc = rtdd_numlist_fmt(q->rxrefs, NSLOTS,
-							      l, sizeof(l));
-				W("rtdd-rx-buf-refs", "%s", l);
-			}
 			if (nf->split) {
 				W("event-channel-tx", "%u", q->txr.port);
 				W("event-channel-rx", "%u", q->rxr.port);

@@ -115,6 +115,20 @@ int rtdd_fe_ring_new_port(rtdd_domid be, struct rtdd_fe_ring *r);
  * event channel to be on the same handle (its fd stays valid for
  * pollers). On error addr and refs are unchanged. */
 int rtdd_fe_ring_move(rtdd_hv *hv, rtdd_domid be, struct rtdd_fe_ring *r);
+/*
+ * A hint for the backend: dir/key = the grant refs a[0..na) then b[0..nb)
+ * as a number list (rtdd/numlist.h), for it to map those pages at connect
+ * (rtdd-tx-buf-refs, rtdd-persistent-refs). Written outside any
+ * transaction, before the state change that makes the backend read it,
+ * and only when it fits in RTDD_FE_HINT_MAX bytes: xenstored refuses
+ * longer values from a guest (its entry-size quota, 2048 bytes by
+ * default), and a hint must never fail a connect, so a write error is
+ * ignored too (the backend then maps on first use). true: written.
+ */
+#define RTDD_FE_HINT_MAX 1900
+bool rtdd_fe_write_refs_hint(rtdd_hv *hv, const char *dir, const char *key,
+			     const rtdd_gref *a, unsigned na,
+			     const rtdd_gref *b, unsigned nb);
 /* Write ring-ref (order 0) or ring-ref0..N, and event-channel, under dir
  * (absolute). key: "ring-ref". */
 int rtdd_fe_ring_publish(rtdd_hv *hv, rtdd_xs_txn t, const char *dir,

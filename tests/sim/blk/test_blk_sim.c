@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "blk_env.h"
+#include "rtdd/fe_xenbus.h"
 
 #define IMG_SIZE (32u << 20)
 #define IMG_SECTORS (IMG_SIZE / 512u)
@@ -563,6 +564,42 @@ static void test_zero_copy(void **state)
 	}
 }
 
+/*
+ * rtdd_fe_write_refs_hint: a list that fits is written; one that does not
+ * (scattered refs: xenstored refuses long values from a guest) is not,
+ * and an earlier one under that key is removed rather than left stale.
+ * Either way the caller carries on: the hint never fails a connect.
+ */
+static void test_refs_hint(void **state)
+{
+	rtdd_hv *hv = env.fe_hv[0];
+	rtdd_gref a[1000], b[8];
+	char dir[128], path[160], *val = NULL;
+	size_t len;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/local/domain/%u/data", env.fe_dom[0]);
+	snprintf(path, sizeof(path), "%s/hint", dir);
+	for (unsigned i = 0; i < 1000; i++)
+		a[i] = 100 + i;
+	for (unsigned i = 0; i < 8; i++)
+		b[i] = 5000 + 2 * i;
+	assert_true(rtdd_fe_write_refs_hint(hv, dir, "hint", a, 1000, b, 8));
+	assert_int_equal(rtdd_xs_read(hv, RTDD_XS_TXN_NONE, path, &val, &len),
+			 0);
+	assert_string_equal(val, "100-1099,5000,5002,5004,5006,5008,5010,5012,"
+				 "5014");
+	free(val);
+	val = NULL;
+	for (unsigned i = 0; i < 1000; i++)
+		a[i] = 100 + 3 * i; /* about 4.5 KB as a list */
+	assert_false(
+		rtdd_fe_write_refs_hint(hv, dir, "hint", a, 1000, NULL, 0));
+	assert_int_equal(rtdd_xs_read(hv, RTDD_XS_TXN_NONE, path, &val, &len),
+			 -ENOENT);
+	free(val);
+}
+
 static void test_final_image(void **state)
 {
 	rtdd_blkfront *bf;
@@ -586,6 +623,7 @@ int main(void)
 		cmocka_unit_test(test_event_mode),
 		cmocka_unit_test(test_hybrid_mode),
 		cmocka_unit_test(test_zero_copy),
+		cmocka_unit_test(test_refs_hint),
 		cmocka_unit_test(test_final_image),
 	};
 
