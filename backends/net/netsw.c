@@ -808,6 +808,10 @@ bool rtdd_sw_copy(rtdd_sw *sw, void *dst, const void *src, unsigned len)
 	const uint8_t *s = src;
 	unsigned off = 0, n;
 
+	if (!sw->be_work || len <= RTDD_SW_YIELD_PIECE) {
+		memcpy(dst, src, len); /* RT work, or one piece: whole */
+		return true;
+	}
 	for (;;) {
 		n = len - off < RTDD_SW_YIELD_PIECE ? len - off
 						    : RTDD_SW_YIELD_PIECE;

@@ -241,7 +241,7 @@ bool rtdd_sw_rt_waiting(rtdd_sw *sw);
  * A frame copy for port drivers, asking rtdd_sw_rt_waiting between pieces
  * of RTDD_SW_YIELD_PIECE bytes: true when all len bytes were copied; false
  * when it stopped part way for an RT frame (the caller then leaves that
- * frame uncommitted, as above). With RT work, or be-split off, it is
+ * frame uncommitted, as above). RT work and frames of one piece are one
  * memcpy.
  */
 #define RTDD_SW_YIELD_PIECE 128
